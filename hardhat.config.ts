@@ -1,0 +1,63 @@
+import "dotenv/config";
+import path from "node:path";
+import { subtask } from "hardhat/config";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import type { HardhatUserConfig } from "hardhat/config";
+import "@nomicfoundation/hardhat-toolbox";
+
+/** The one compiler version every deployable contract pins; the `solc` npm package ships exactly it. */
+export const SOLC_VERSION = "0.8.28";
+const SOLC_LONG_VERSION = "0.8.28+commit.7893614a";
+
+// Compile offline: serve the compiler from the `solc` npm package instead of downloading a build.
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) return runSuper(args);
+  return {
+    compilerPath: path.join(__dirname, "node_modules", "solc", "soljson.js"),
+    isSolcJs: true,
+    version: SOLC_VERSION,
+    longVersion: SOLC_LONG_VERSION,
+  };
+});
+
+const HARDFORK = "cancun";
+
+const allianceAccounts = process.env.ALLIANCE_DEPLOYER_KEY ? [process.env.ALLIANCE_DEPLOYER_KEY] : [];
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+      evmVersion: HARDFORK,
+      viaIR: false,
+      metadata: { bytecodeHash: "ipfs" },
+      outputSelection: {
+        "*": {
+          "*": ["abi", "evm.bytecode", "evm.deployedBytecode", "evm.methodIdentifiers", "metadata", "storageLayout"],
+        },
+      },
+    },
+  },
+  networks: {
+    hardhat: { hardfork: HARDFORK },
+    localhost: { url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545" },
+    alliance: {
+      url: process.env.ALLIANCE_RPC_URL ?? "http://127.0.0.1:8545",
+      chainId: process.env.ALLIANCE_CHAIN_ID ? Number(process.env.ALLIANCE_CHAIN_ID) : undefined,
+      accounts: allianceAccounts,
+    },
+  },
+  paths: { sources: "./contracts", tests: "./test", cache: "./cache", artifacts: "./artifacts" },
+  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  gasReporter: {
+    enabled: process.env.REPORT_GAS === "true",
+    currency: "USD",
+    offline: true,
+    outputFile: process.env.GAS_REPORT_FILE,
+    noColors: process.env.GAS_REPORT_FILE !== undefined,
+  },
+  mocha: { timeout: 120_000 },
+};
+
+export default config;
