@@ -4,6 +4,7 @@ import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
+import "./tasks/alliance";
 
 /** The one compiler version every deployable contract pins; the `solc` npm package ships exactly it. */
 export const SOLC_VERSION = "0.8.28";

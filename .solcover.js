@@ -1,0 +1,4 @@
+module.exports = {
+  skipFiles: ["mocks/"],
+  istanbulReporter: ["html", "lcov", "text", "json-summary"],
+};

@@ -1,0 +1,55 @@
+/**
+ * `npm run bench`: deploys on the embedded network, performs each scenario's operations on realistic state,
+ * prints gas against the budgets of DESIGN section 4, writes bench/results.json and fails on a budget overrun.
+ * BENCH_PROFILE=full builds larger state (the CI runs the small profile).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { type BenchProfile, type GasFigures, type Scenario } from "./harness";
+import { allianceScenario } from "./scenarios/alliance";
+
+const SCENARIOS: Scenario[] = [allianceScenario];
+const RESULTS = path.join(__dirname, "results.json");
+const BUDGETS: Record<string, number> = JSON.parse(fs.readFileSync(path.join(__dirname, "budgets.json"), "utf8"));
+
+async function main(): Promise<void> {
+  const profile = (process.env.BENCH_PROFILE ?? "small") as BenchProfile;
+  if (profile !== "small" && profile !== "full") throw new Error(`BENCH_PROFILE must be small or full, not ${profile}`);
+  const previous: Record<string, number> = fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, "utf8")) : {};
+
+  const figures: GasFigures = {};
+  for (const scenario of SCENARIOS) Object.assign(figures, await scenario.run(profile));
+
+  const rows = Object.entries(figures).map(([key, gas]) => {
+    const budget = BUDGETS[key];
+    const before = previous[key];
+    return {
+      operation: key,
+      gas: Number(gas),
+      budget: budget ?? "—",
+      headroom: budget === undefined ? "—" : `${(((budget - Number(gas)) / budget) * 100).toFixed(1)}%`,
+      "vs snapshot": before === undefined ? "new" : signed(Number(gas) - before),
+      status: budget === undefined ? "info" : Number(gas) <= budget ? "ok" : "OVER",
+    };
+  });
+  console.log(`MedAlliance gas benchmark (profile ${profile}; whole-transaction gas, hardfork cancun)`);
+  console.table(rows);
+
+  const missing = Object.keys(BUDGETS).filter((key) => !(key in figures));
+  const over = rows.filter((row) => row.status === "OVER");
+  const record = Object.fromEntries(Object.entries(figures).map(([key, gas]) => [key, Number(gas)]));
+  fs.writeFileSync(RESULTS, JSON.stringify(record, null, 2) + "\n");
+  console.log(`wrote ${path.relative(process.cwd(), RESULTS)}`);
+
+  if (missing.length > 0) throw new Error(`budgeted operations not measured: ${missing.join(", ")}`);
+  if (over.length > 0) throw new Error(`over budget: ${over.map((row) => row.operation).join(", ")}`);
+}
+
+function signed(delta: number): string {
+  return delta === 0 ? "±0" : delta > 0 ? `+${delta}` : `${delta}`;
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

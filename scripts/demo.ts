@@ -1,0 +1,184 @@
+/**
+ * `npm run demo`: a pandemic emergency on the embedded Hardhat network, told as a story.
+ * Chapter 1 — the alliance forms: regulators admit members by quorum, refuse an unlicensed applicant,
+ * a licence lapses and is renewed, a hospital brings its pharmacist on board.
+ */
+import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { AccountKind, BusinessRole, OrganisationStatus, documentHash } from "./lib/alliance";
+import { DAY, YEAR, admit, approve, deployAlliance, register } from "./lib/formation";
+import { companyPrefix, gln } from "./lib/gs1";
+import { memberRows, whoMayDoWhat } from "./lib/report";
+
+/** The revert data carried by an error thrown by ethers. */
+function revertData(error: unknown): string {
+  return (error as { data?: string }).data ?? "0x";
+}
+
+function say(text: string): void {
+  console.log(`  ${text}`);
+}
+
+function chapter(title: string): void {
+  console.log(`\n== ${title} ==`);
+}
+
+async function main(): Promise<void> {
+  const [
+    secretariat,
+    drugAgency,
+    deviceAgency,
+    provincialAuthority,
+    guardian,
+    maskMaker,
+    carrier,
+    hospital,
+    ...people
+  ] = await ethers.getSigners();
+  const [pharmacist, shadyTrader, replacementKey] = people;
+  const names = new Map<bigint, string>();
+
+  chapter("Chapter 1 — the alliance forms");
+  say("The alliance secretariat deploys the registry and seats three regulators and a guardian.");
+  const registry = await deployAlliance({
+    governor: secretariat,
+    regulators: [drugAgency, deviceAgency, provincialAuthority],
+    guardians: [guardian],
+    quorum: 2,
+  });
+  say(`Registry at ${await registry.getAddress()}; any 2 of the 3 regulators admit a member.`);
+
+  const now = BigInt(await time.latest());
+  const quorum = [drugAgency, deviceAgency];
+  const maskPrefix = companyPrefix("6901234");
+  const northwind = await admit(
+    registry,
+    maskMaker,
+    {
+      name: "Northwind Masks",
+      role: BusinessRole.Manufacturer,
+      companyPrefixes: [maskPrefix],
+      licenceExpiry: now + YEAR,
+    },
+    quorum,
+  );
+  names.set(northwind.orgId, "Northwind Masks");
+  say("Northwind Masks applies as a MANUFACTURER with GS1 prefix 6901234; the drug and device agencies approve.");
+
+  const swift = await admit(
+    registry,
+    carrier,
+    { name: "Swift Cold Chain", role: BusinessRole.Logistics, licenceExpiry: now + 30n * DAY },
+    quorum,
+  );
+  names.set(swift.orgId, "Swift Cold Chain");
+  say("Swift Cold Chain, a carrier whose licence runs out in 30 days, is admitted for LOGISTICS.");
+
+  const cityGeneral = await register(registry, hospital, {
+    name: "City General Hospital",
+    role: BusinessRole.Hospital,
+    licenceExpiry: now + YEAR,
+  });
+  names.set(cityGeneral.orgId, "City General Hospital");
+  await approve(registry, cityGeneral.applicationId, [], [drugAgency]);
+  const waiting = await registry.motion(cityGeneral.applicationId);
+  say(`City General Hospital applies as a HOSPITAL: ${waiting.approvals} of ${waiting.quorum} approvals so far.`);
+  await approve(registry, cityGeneral.applicationId, [], [provincialAuthority]);
+  say("The provincial health authority adds the second approval: City General is admitted.");
+
+  const shady = await register(registry, shadyTrader, {
+    name: "QuickProfit Trading",
+    role: BusinessRole.Distributor,
+    licenceExpiry: now + YEAR,
+  });
+  names.set(shady.orgId, "QuickProfit Trading");
+  await (
+    await registry
+      .connect(deviceAgency)
+      .rejectApplication(shady.applicationId, documentHash("licence number does not exist in the national register"))
+  ).wait();
+  say("QuickProfit Trading applies as a DISTRIBUTOR; the device agency finds its licence is forged and rejects it.");
+
+  chapter("Chapter 2 — sites and people");
+  await (await registry.connect(maskMaker).registerSite(gln("690123400001"), "Northwind plant, Riverside")).wait();
+  await (await registry.connect(hospital).registerSite(gln("952000000001"), "City General central pharmacy")).wait();
+  say("Northwind registers its plant and City General its central pharmacy by GLN (check digits verified).");
+  await (await registry.connect(hospital).inviteAccount(pharmacist.address, AccountKind.Operator)).wait();
+  say("City General's admin invites the chief pharmacist's account as an operator...");
+  say(`  before accepting, may the pharmacist act for the hospital? ${await isHospital(pharmacist.address)}`);
+  await (await registry.connect(pharmacist).acceptInvitation(cityGeneral.orgId)).wait();
+  say(`  after accepting: ${await isHospital(pharmacist.address)}`);
+
+  chapter("Chapter 3 — a licence lapses");
+  await time.increase(31n * DAY);
+  say("A month passes. Nobody sends a transaction, yet...");
+  say(`  Swift Cold Chain's status: ${OrganisationStatus[Number(await registry.organisationStatus(swift.orgId))]}`);
+  say(`  may its dispatcher carry shipments? ${await registry.isPermitted(carrier.address, BusinessRole.Logistics)}`);
+  const renewed = BigInt(await time.latest()) + 2n * YEAR;
+  const renewal = documentHash("Swift Cold Chain transport licence, renewed");
+  await (await registry.connect(carrier).proposeLicenceRenewal(renewal, "ipfs://licences/swift-2", renewed)).wait();
+  await (await registry.connect(drugAgency).approveLicenceRenewal(swift.orgId, renewal)).wait();
+  say("Swift files its renewed licence; the drug agency checks and approves it.");
+  say(`  status now: ${OrganisationStatus[Number(await registry.organisationStatus(swift.orgId))]}`);
+
+  chapter("Chapter 4 — a lost key");
+  await (await registry.connect(drugAgency).approveAdminReplacement(northwind.orgId, replacementKey.address)).wait();
+  await (
+    await registry.connect(provincialAuthority).approveAdminReplacement(northwind.orgId, replacementKey.address)
+  ).wait();
+  await (await registry.connect(replacementKey).acceptInvitation(northwind.orgId)).wait();
+  say("Northwind's admin key is lost in a flood; two regulators approve a replacement, which accepts.");
+  say(`  may the lost key still act? ${await registry.isPermitted(maskMaker.address, BusinessRole.Manufacturer)}`);
+
+  chapter("Chapter 5 — a scare");
+  await (await registry.connect(guardian).pause()).wait();
+  say("Reports of counterfeit masks: the guardian pauses new commitments alliance-wide.");
+  try {
+    await registry
+      .connect(people[3])
+      .registerOrganisation.staticCall(
+        documentHash("Late Comer licence"),
+        "ipfs://licences/late",
+        BigInt(await time.latest()) + YEAR,
+        "Late Comer Ltd",
+        BusinessRole.Retailer,
+        [],
+      );
+    say("  a new application still went through (unexpected)");
+  } catch (error) {
+    say(
+      `  a pharmacy chain's application is refused while paused (${registry.interface.parseError(revertData(error))?.name}).`,
+    );
+  }
+  await (
+    await registry.connect(deviceAgency).suspendOrganisation(swift.orgId, documentHash("unlogged cold-chain breach"))
+  ).wait();
+  say("Safety actions go on: the device agency suspends Swift Cold Chain over an unlogged cold-chain breach.");
+  say(`  may Swift carry shipments? ${await registry.isPermitted(carrier.address, BusinessRole.Logistics)}`);
+  await (await registry.connect(secretariat).unpause()).wait();
+  await (await registry.connect(deviceAgency).reinstateOrganisation(swift.orgId)).wait();
+  say("The scare is traced to one street vendor: the secretariat unpauses, and Swift is reinstated after its audit.");
+
+  chapter("The alliance today");
+  console.table(await memberRows(registry, names));
+  console.table(
+    await whoMayDoWhat(registry, [
+      { label: "Northwind admin (new key)", address: replacementKey.address },
+      { label: "Northwind admin (lost key)", address: maskMaker.address },
+      { label: "Swift Cold Chain dispatcher", address: carrier.address },
+      { label: "City General admin", address: hospital.address },
+      { label: "City General chief pharmacist", address: pharmacist.address },
+      { label: "QuickProfit Trading", address: shadyTrader.address },
+      { label: "Drug agency (regulator)", address: drugAgency.address },
+    ]),
+  );
+
+  async function isHospital(account: string): Promise<boolean> {
+    return registry.isPermitted(account, BusinessRole.Hospital);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

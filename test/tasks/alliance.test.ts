@@ -1,0 +1,39 @@
+import { expect } from "chai";
+import hre from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { allianceFixture } from "../helpers/fixtures";
+
+/** Runs a task and returns what it printed. */
+async function printed(name: string, args: Record<string, unknown>): Promise<string> {
+  const original = console.log;
+  const lines: string[] = [];
+  console.log = (...parts: unknown[]) => lines.push(parts.join(" "));
+  try {
+    await hre.run(name, args);
+  } finally {
+    console.log = original;
+  }
+  return lines.join("\n");
+}
+
+describe("task alliance:members", () => {
+  it("lists every organisation with its standing and roles as JSON", async () => {
+    const f = await loadFixture(allianceFixture);
+    const rows = JSON.parse(
+      await printed("alliance:members", { registry: await f.registry.getAddress(), json: true }),
+    ) as { id: number; name: string; status: string; roles: string }[];
+    expect(rows.map((row) => [row.id, row.name, row.status, row.roles])).to.deep.equal([
+      [1, "Northwind Masks", "Active", "Manufacturer"],
+      [2, "Swift Cold Chain", "Active", "Logistics"],
+      [3, "City General Hospital", "Active", "Hospital"],
+      [4, "Fresh Pharma", "Registered", "—"],
+    ]);
+  });
+
+  it("refuses an address with no contract, with a clear message", async () => {
+    const f = await loadFixture(allianceFixture);
+    await expect(hre.run("alliance:members", { registry: f.governor.address, json: true })).to.be.rejectedWith(
+      /no contract at/,
+    );
+  });
+});
