@@ -20,7 +20,9 @@ export async function memberRows(registry: AllianceRegistry, names: Map<bigint, 
     for (const id of ids) {
       const org = await registry.organisation(id);
       const accounts = await registry.accountsOf(id);
-      const kinds = await Promise.all(accounts.map(async (a) => AccountKind[(await registry.membershipOf(a))[1]]));
+      const kinds = await Promise.all(
+        accounts.map(async (a) => AccountKind[Number((await registry.membershipOf(a))[1])]),
+      );
       rows.push({
         id: Number(id),
         name: names.get(id) ?? `organisation ${id}`,
