@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {GovernanceRoles} from "./AllianceTypes.sol";
 import {IAllianceGated} from "./IAllianceGated.sol";
 import {IAllianceRegistry} from "./IAllianceRegistry.sol";
 
@@ -24,6 +25,18 @@ abstract contract AllianceGated is IAllianceGated {
         _;
     }
 
+    /// @notice Only a current regulator.
+    modifier onlyRegulator() {
+        _requireGovernanceRole(GovernanceRoles.REGULATOR, msg.sender);
+        _;
+    }
+
+    /// @notice Only the alliance's governor.
+    modifier onlyGovernor() {
+        _requireGovernanceRole(GovernanceRoles.GOVERNOR, msg.sender);
+        _;
+    }
+
     /// @notice Only while new commitments are not paused alliance-wide.
     modifier whenAllianceNotPaused() {
         if (_alliance.paused()) revert AlliancePaused();
@@ -31,7 +44,7 @@ abstract contract AllianceGated is IAllianceGated {
     }
 
     /// @inheritdoc IAllianceGated
-    function alliance() external view returns (IAllianceRegistry) {
+    function alliance() public view returns (IAllianceRegistry) {
         return _alliance;
     }
 
@@ -40,5 +53,15 @@ abstract contract AllianceGated is IAllianceGated {
     function _requirePermitted(address account, uint16 roleMask) internal view returns (uint32 orgId, uint16 roles) {
         (orgId, roles) = _alliance.permittedOrganisation(account, roleMask);
         if (orgId == 0) revert AllianceUnauthorized(account, roleMask);
+    }
+
+    /// @notice Whether `account` is a current regulator.
+    function _isRegulator(address account) internal view returns (bool) {
+        return _alliance.hasRole(GovernanceRoles.REGULATOR, account);
+    }
+
+    /// @dev Reverts with {AccessControlUnauthorizedAccount} unless `account` holds the governance `role`.
+    function _requireGovernanceRole(bytes32 role, address account) internal view {
+        if (!_alliance.hasRole(role, account)) revert AccessControlUnauthorizedAccount(account, role);
     }
 }

@@ -227,6 +227,12 @@ contract AllianceRegistry is IAllianceRegistry, AccessControlDefaultAdminRules, 
         Motion storage m = _openMotion(motionId, MotionKind.AdminReplacement, orgId);
         if (!_approve(motionId, m, slot)) return false;
         m.status = MotionStatus.Executed;
+        address replaced = org.admin;
+        if (_memberships[replaced].orgId == orgId) {
+            // The replaced key loses its powers now, so that a stolen key cannot block or race the replacement.
+            delete _memberships[replaced];
+            emit AccountRemoved(orgId, replaced);
+        }
         _invitations[orgId][newAdmin] = AccountKind.Admin;
         emit AccountInvited(orgId, newAdmin, AccountKind.Admin);
         return true;
@@ -305,9 +311,14 @@ contract AllianceRegistry is IAllianceRegistry, AccessControlDefaultAdminRules, 
         delete _invitations[orgId][msg.sender];
 
         if (kind == AccountKind.Admin) {
-            if (_memberships[msg.sender].orgId == orgId) _removeFromAccounts(orgId, msg.sender);
             address previousAdmin = org.admin;
-            delete _memberships[previousAdmin];
+            if (_memberships[previousAdmin].orgId == orgId) {
+                delete _memberships[previousAdmin]; // a hand-over
+            } else if (_motions[adminReplacementId(orgId, previousAdmin, msg.sender)].status != MotionStatus.Executed) {
+                // The quorum removed the previous admin: only the replacement it approved may take over.
+                revert AllianceNoInvitation(orgId, msg.sender);
+            }
+            if (_memberships[msg.sender].orgId == orgId) _removeFromAccounts(orgId, msg.sender);
             org.admin = msg.sender;
             _memberships[msg.sender] = Membership({orgId: orgId, kind: AccountKind.Admin, index: 0});
             emit AccountJoined(orgId, msg.sender, kind);
@@ -365,8 +376,9 @@ contract AllianceRegistry is IAllianceRegistry, AccessControlDefaultAdminRules, 
     function setQuorum(uint8 newQuorum) external onlyRole(DEFAULT_ADMIN_ROLE) {
         uint256 count = regulatorCount();
         if (newQuorum == 0 || newQuorum > count) revert AllianceInvalidQuorum(newQuorum, count);
-        emit QuorumChanged(_regulatorSet.quorum, newQuorum);
+        uint8 previousQuorum = _regulatorSet.quorum;
         _regulatorSet.quorum = newQuorum;
+        emit QuorumChanged(previousQuorum, newQuorum);
     }
 
     /// @inheritdoc IAllianceRegistry
@@ -490,7 +502,7 @@ contract AllianceRegistry is IAllianceRegistry, AccessControlDefaultAdminRules, 
         uint256 first = cursor == 0 ? 1 : cursor;
         if (first > count) return (new uint32[](0), 0);
         if (limit == 0) return (new uint32[](0), first);
-        uint256 last = Math.min(count, first + limit - 1);
+        uint256 last = limit > count - first ? count : first + limit - 1;
         ids = new uint32[](last + 1 - first);
         uint256 found;
         for (uint256 id = first; id <= last; ++id) {
@@ -541,7 +553,7 @@ contract AllianceRegistry is IAllianceRegistry, AccessControlDefaultAdminRules, 
                 orgId: m.orgId,
                 role: m.role,
                 createdAt: m.createdAt,
-                approvals: _popcount(_currentApprovals(m, set)),
+                approvals: _popcount(_currentApprovals(m, set) & set.active),
                 quorum: set.quorum
             });
     }
@@ -599,8 +611,9 @@ contract AllianceRegistry is IAllianceRegistry, AccessControlDefaultAdminRules, 
         uint256 limit
     ) external view returns (address[] memory guests, uint256 nextCursor) {
         uint256 length = _guestList.length;
-        uint256 end = Math.min(length, cursor + limit);
-        guests = new address[](end > cursor ? end - cursor : 0);
+        if (cursor >= length) return (new address[](0), 0);
+        uint256 end = limit > length - cursor ? length : cursor + limit;
+        guests = new address[](end - cursor);
         uint256 found;
         for (uint256 i = cursor; i < end; ++i) {
             address account = _guestList[i];
@@ -645,6 +658,7 @@ contract AllianceRegistry is IAllianceRegistry, AccessControlDefaultAdminRules, 
     }
 
     function _seatRegulator(address account) private {
+        if (account == address(0)) revert AllianceZeroAddress();
         uint32 orgId = _memberships[account].orgId;
         if (orgId != 0) revert AllianceRegulatorAccount(account);
         RegulatorSet memory set = _regulatorSet;

@@ -70,3 +70,13 @@ library Roles {
         return uint16(1) << uint8(role);
     }
 }
+
+/// @notice Governance roles of the registry's access control (OpenZeppelin role ids).
+library GovernanceRoles {
+    /// @notice The governor is the registry's single default admin.
+    bytes32 internal constant GOVERNOR = 0x00;
+    /// @notice Guardians pause new commitments.
+    bytes32 internal constant GUARDIAN = keccak256("GUARDIAN_ROLE");
+    /// @notice Regulators admit, suspend, revoke, release, block and recall.
+    bytes32 internal constant REGULATOR = keccak256("REGULATOR_ROLE");
+}

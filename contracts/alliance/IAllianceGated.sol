@@ -9,6 +9,8 @@ interface IAllianceGated {
     /// @notice The caller may not act in any of the roles of `roleMask` now (not a member, a device key, not
     /// admitted to such a role, suspended, revoked or with an expired licence).
     error AllianceUnauthorized(address account, uint16 roleMask);
+    /// @notice The caller lacks a governance role (the same error as OpenZeppelin's access control).
+    error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
     /// @notice New commitments are paused alliance-wide.
     error AlliancePaused();
     /// @notice The registry address given at deployment was zero.

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+
 import {AccountKind, BusinessRole, MotionKind, MotionStatus, OrganisationStatus} from "./AllianceTypes.sol";
 
 /// @title The MedAlliance registry
 /// @notice Who may take part, in which role, with which licence: organisations, their admission by a quorum of
 /// regulators, suspension and revocation, licences, sites, accounts, network guests, governance and the directory
 /// of system contracts. Every other contract asks it one question: may `account` act in `role` now?
-interface IAllianceRegistry {
+interface IAllianceRegistry is IAccessControl {
     /// @notice An organisation as the views return it.
     struct OrganisationView {
         uint32 id; // organisation id, from 1
@@ -201,7 +203,7 @@ interface IAllianceRegistry {
     /// @notice A regulator approves exactly this application: `companyPrefixes` must be the ones applied for.
     /// When current regulators' approvals reach the quorum, the organisation is admitted to the role and owns
     /// the prefixes. A regulator who already approved may call again to execute an application that reached
-    /// the quorum after it was lowered.
+    /// the quorum after it was lowered (that call emits only {RoleAdmitted}).
     /// @dev Requirements: caller is a regulator; application pending; prefixes hash to the application;
     /// organisation neither suspended nor revoked when admitted; prefixes still unowned.
     /// Emits {MotionApproved}; on admission also {RoleAdmitted}.
@@ -241,10 +243,11 @@ interface IAllianceRegistry {
     /// @return revoked Whether this call revoked the organisation.
     function approveRevocation(uint32 orgId, bytes32 reasonHash) external returns (bool revoked);
 
-    /// @notice A regulator approves replacing the organisation's (lost) admin account with `newAdmin`; at the
-    /// quorum `newAdmin` is invited as admin and takes over when it accepts.
+    /// @notice A regulator approves replacing the organisation's lost or stolen admin account with `newAdmin`. At the
+    /// quorum the replaced account loses its membership at once (it can neither act nor cancel or race the
+    /// replacement), and `newAdmin` is invited as admin; only that account can then take over, by accepting.
     /// @dev Requirements: caller is a regulator; organisation not revoked; `newAdmin` non-zero, not a regulator,
-    /// in no other organisation. Emits {MotionApproved}; at the quorum also {AccountInvited}.
+    /// in no other organisation. Emits {MotionApproved}; at the quorum also {AccountRemoved} and {AccountInvited}.
     /// @param orgId The organisation.
     /// @param newAdmin The replacement admin account.
     /// @return invited Whether this call reached the quorum.
@@ -291,7 +294,8 @@ interface IAllianceRegistry {
     function cancelInvitation(address account) external;
 
     /// @notice The caller accepts its invitation to `orgId`. Accepting an admin invitation hands the organisation
-    /// over: the previous admin account leaves.
+    /// over: the previous admin account leaves. After the quorum replaced a lost admin, only the replacement it
+    /// approved can accept an admin invitation.
     /// @dev Requirements: invitation pending; caller not a regulator; caller in no organisation (or, for Admin,
     /// an operator of this one); organisation not revoked; room for one more account.
     /// Emits {AccountJoined}; for Admin also {AdminChanged}.

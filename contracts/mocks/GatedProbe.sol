@@ -9,6 +9,8 @@ contract GatedProbe is AllianceGated {
     event Acted(address indexed account);
     event Committed(address indexed account);
     event Collected(address indexed account);
+    event Regulated(address indexed account);
+    event Governed(address indexed account);
 
     constructor(IAllianceRegistry registry) AllianceGated(registry) {}
 
@@ -20,6 +22,21 @@ contract GatedProbe is AllianceGated {
     /// @notice A new commitment: the pause rule and permission.
     function commit(uint16 roleMask) external whenAllianceNotPaused onlyPermitted(roleMask) {
         emit Committed(msg.sender);
+    }
+
+    /// @notice A regulator's action.
+    function regulate() external onlyRegulator {
+        emit Regulated(msg.sender);
+    }
+
+    /// @notice A governor's action.
+    function govern() external onlyGovernor {
+        emit Governed(msg.sender);
+    }
+
+    /// @notice Whether the gate sees `account` as a regulator.
+    function isRegulator(address account) external view returns (bool) {
+        return _isRegulator(account);
     }
 
     /// @notice The organisation and roles the gate finds for `account`.
