@@ -7,10 +7,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { type BenchProfile, type GasFigures, type Scenario } from "./harness";
 import { allianceScenario } from "./scenarios/alliance";
+import { deploymentScenario } from "./scenarios/deployment";
 import { nodesScenario } from "./scenarios/nodes";
 import { traceScenario } from "./scenarios/trace";
 
-const SCENARIOS: Scenario[] = [allianceScenario, traceScenario, nodesScenario];
+const SCENARIOS: Scenario[] = [allianceScenario, traceScenario, nodesScenario, deploymentScenario];
 const RESULTS = path.join(__dirname, "results.json");
 const BUDGETS: Record<string, number> = JSON.parse(fs.readFileSync(path.join(__dirname, "budgets.json"), "utf8"));
 

@@ -1,14 +1,27 @@
 /**
  * `npm run demo`: a pandemic emergency on the embedded Hardhat network, told as a story.
- * Chapter 1 — the alliance forms: regulators admit members by quorum, refuse an unlicensed applicant,
- * a licence lapses and is renewed, a hospital brings its pharmacist on board.
+ * The alliance forms: regulators admit members by quorum and refuse a forger; a hospital brings its pharmacist on
+ * board; masks are made from meltblown fabric, held, inspected and released, with a history anyone can verify;
+ * a licence lapses and is renewed; a lost key is replaced; a scare pauses new commitments but not safety.
  */
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { AccountKind, BusinessRole, OrganisationStatus, documentHash } from "./lib/alliance";
 import { DAY, YEAR, admit, approve, deployAlliance, register } from "./lib/formation";
-import { companyPrefix, gln } from "./lib/gs1";
+import { companyPrefix, formatGtin, gln, gtin } from "./lib/gs1";
+import { proveHistory } from "./lib/history";
 import { memberRows, whoMayDoWhat } from "./lib/report";
+import {
+  BatchStatus,
+  Category,
+  DeviceClass,
+  RecordKind,
+  approveProduct,
+  commission,
+  deployTrace,
+  lot,
+  unit,
+} from "./lib/trace";
 
 /** The revert data carried by an error thrown by ethers. */
 function revertData(error: unknown): string {
@@ -109,7 +122,94 @@ async function main(): Promise<void> {
   await (await registry.connect(pharmacist).acceptInvitation(cityGeneral.orgId)).wait();
   say(`  after accepting: ${await isHospital(pharmacist.address)}`);
 
-  chapter("Chapter 3 — a licence lapses");
+  chapter("Chapter 3 — masks on the line");
+  const { catalog, ledger } = await deployTrace(registry, secretariat);
+  say("The secretariat deploys the product catalog and the batch ledger and lists them in the registry's directory.");
+  const fabricGtin = gtin("0690123400010");
+  const maskGtin = gtin("0690123400027");
+  const product = (code: bigint, category: Category, packSize: number, unitCode: string, spec: string) => ({
+    gtin: code,
+    companyPrefix: maskPrefix,
+    category,
+    deviceClass: DeviceClass.None,
+    unitOfMeasure: unit(unitCode),
+    packSize,
+    minTemperature: -200, // -20.0 °C
+    maxTemperature: 400, // 40.0 °C
+    proposedHoldPeriod: 14n * DAY,
+    specHash: documentHash(spec),
+    specURI: `ipfs://specs/${code}`,
+  });
+  await approveProduct(
+    catalog,
+    maskMaker,
+    drugAgency,
+    product(fabricGtin, Category.RawMaterial, 1, "MTR", "meltblown fabric BFE99"),
+    2n * DAY,
+  );
+  await approveProduct(
+    catalog,
+    maskMaker,
+    deviceAgency,
+    product(maskGtin, Category.ProtectiveEquipment, 50, "EA", "surgical mask type IIR"),
+    14n * DAY,
+  );
+  say(
+    `Northwind registers meltblown fabric (GTIN ${formatGtin(fabricGtin)}) and surgical masks (GTIN ${formatGtin(maskGtin)}).`,
+  );
+  say("The agencies approve both: fabric with a 2-day hold, masks with the 14-day floor for protective equipment.");
+
+  const today = BigInt(await time.latest());
+  const fabricBatch = await commission(ledger, maskMaker, {
+    gtin: fabricGtin,
+    lot: lot("MB-2611-01"),
+    quantity: 20_000n,
+    producedAt: today,
+    expiresAt: today + 3n * YEAR,
+    site: 0,
+    docHash: documentHash("fabric batch record MB-2611-01"),
+    docURI: "ipfs://batches/MB-2611-01",
+    inputs: [],
+  });
+  say("Northwind commissions 20,000 m of fabric, lot MB-2611-01: on hold.");
+  await time.increase(2n * DAY);
+  await (
+    await ledger
+      .connect(maskMaker)
+      .record({ batchId: fabricBatch, kind: RecordKind.InspectionPassed, dataHash: documentHash("BFE test 99.2%") })
+  ).wait();
+  say(`Two days later its QA passes the fabric: ${BatchStatus[Number(await ledger.batchStatus(fabricBatch))]}.`);
+
+  const maskToday = BigInt(await time.latest());
+  const maskBatch = await commission(ledger, maskMaker, {
+    gtin: maskGtin,
+    lot: lot("SM-2611-A"),
+    quantity: 400_000n,
+    producedAt: maskToday,
+    expiresAt: maskToday + 3n * YEAR,
+    site: 0,
+    docHash: documentHash("mask batch record SM-2611-A"),
+    docURI: "ipfs://batches/SM-2611-A",
+    inputs: [{ batchId: fabricBatch, quantity: 8_000n }],
+  });
+  say("It makes 400,000 masks, lot SM-2611-A, from 8,000 m of that fabric; the fabric's history records the use.");
+  say(`  fabric left in Northwind's stock: ${await ledger.holdingOf(fabricBatch, northwind.orgId)} m`);
+  await (
+    await ledger
+      .connect(maskMaker)
+      .record({ batchId: maskBatch, kind: RecordKind.InspectionPassed, dataHash: documentHash("mask QA report") })
+  ).wait();
+  say(
+    `The masks pass QA at once, but the 14-day hold keeps them ${BatchStatus[Number(await ledger.batchStatus(maskBatch))]}.`,
+  );
+  await time.increase(14n * DAY);
+  say(`Fourteen days later, with no transaction: ${BatchStatus[Number(await ledger.batchStatus(maskBatch))]}.`);
+  const proof = await proveHistory(ledger, maskBatch);
+  say(
+    `Anyone can rebuild the masks' ${proof.count}-record history from the logs: proof ${proof.valid ? "holds" : "FAILS"}.`,
+  );
+
+  chapter("Chapter 4 — a licence lapses");
   await time.increase(31n * DAY);
   say("A month passes. Nobody sends a transaction, yet...");
   say(`  Swift Cold Chain's status: ${OrganisationStatus[Number(await registry.organisationStatus(swift.orgId))]}`);
@@ -121,7 +221,7 @@ async function main(): Promise<void> {
   say("Swift files its renewed licence; the drug agency checks and approves it.");
   say(`  status now: ${OrganisationStatus[Number(await registry.organisationStatus(swift.orgId))]}`);
 
-  chapter("Chapter 4 — a lost key");
+  chapter("Chapter 5 — a lost key");
   await (await registry.connect(drugAgency).approveAdminReplacement(northwind.orgId, replacementKey.address)).wait();
   await (
     await registry.connect(provincialAuthority).approveAdminReplacement(northwind.orgId, replacementKey.address)
@@ -130,7 +230,7 @@ async function main(): Promise<void> {
   say("Northwind's admin key is lost in a flood; two regulators approve a replacement, which accepts.");
   say(`  may the lost key still act? ${await registry.isPermitted(maskMaker.address, BusinessRole.Manufacturer)}`);
 
-  chapter("Chapter 5 — a scare");
+  chapter("Chapter 6 — a scare");
   await (await registry.connect(guardian).pause()).wait();
   say("Reports of counterfeit masks: the guardian pauses new commitments alliance-wide.");
   try {

@@ -34,3 +34,8 @@ export function companyPrefix(digits: string): bigint {
 export function companyPrefixDigits(encoded: bigint): string {
   return encoded.toString().slice(1);
 }
+
+/** A GTIN as people read it: all 14 digits, leading zeros included. */
+export function formatGtin(code: bigint): string {
+  return code.toString().padStart(14, "0");
+}

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {AllianceGated} from "../alliance/AllianceGated.sol";
+import {Roles} from "../alliance/AllianceTypes.sol";
+import {IAllianceRegistry} from "../alliance/IAllianceRegistry.sol";
+import {IBatchLedger} from "./IBatchLedger.sol";
+import {IProductCatalog} from "./IProductCatalog.sol";
+import {BatchStatus, Inspection, ProductStatus, RecordKind} from "./TraceTypes.sol";
+
+/// @title BatchLedger
+/// @notice Batches, lineage, holdings, quality release and the hash-chained history of every batch.
+/// @dev A batch is one storage slot plus its history head; appending a record reads and writes both and nothing
+/// else, so the 10,000th record costs what the first did. The maker's own holding of a batch lives in the batch's
+/// slot (most stock starts there, and the slot is written with every record anyway); every other organisation's
+/// holding lives in `_holdings`. `_holdingOf` and `_setHolding` are the only way to either.
+contract BatchLedger is IBatchLedger, AllianceGated {
+    /// @notice Most input batches one commission may consume.
+    uint256 public constant MAX_INPUTS = 16;
+    /// @notice Most records one {recordMany} call may append.
+    uint256 public constant MAX_RECORDS_PER_CALL = 100;
+
+    uint8 private constant INSPECTION = 3; // bits 0-1 of `flags`: the latest Inspection
+    uint8 private constant RELEASED_EARLY = 4; // a regulator released the batch
+    uint8 private constant BLOCKED = 8; // a regulator blocked the batch
+
+    struct Batch {
+        uint48 gtin; // GTIN-14 (< 10**14 < 2**47); zero: no batch
+        uint32 makerOrgId;
+        uint32 expiresAt; // unix seconds (dates up to 2106)
+        uint32 holdUntil; // commissioning time plus the product's hold period
+        uint40 commissioned; // quantity, in the product's unit of measure
+        uint40 makerHolding; // quantity the maker holds
+        uint8 flags; // INSPECTION | RELEASED_EARLY | BLOCKED
+        uint24 recordCount; // history length
+    }
+
+    /// @dev Who is appending records: a member organisation with its permitted roles, or a regulator.
+    struct Standing {
+        uint32 orgId; // 0 when not acting as a member
+        uint16 roles; // the organisation's permitted roles among Roles.HOLDERS
+        bool regulator;
+    }
+
+    IProductCatalog private immutable _catalog;
+    uint32 private immutable _correctionWindow;
+
+    mapping(bytes32 batchId => Batch) private _batches;
+    mapping(bytes32 batchId => bytes32 head) private _heads;
+    mapping(bytes32 batchId => mapping(uint32 orgId => uint256 quantity)) private _holdings;
+    mapping(address module => bool registered) private _modules;
+
+    /// @param registry The alliance registry.
+    /// @param catalog_ The product catalog.
+    /// @param correctionWindow_ Seconds during which an actor may correct its own last record.
+    constructor(
+        IAllianceRegistry registry,
+        IProductCatalog catalog_,
+        uint32 correctionWindow_
+    ) AllianceGated(registry) {
+        if (address(catalog_) == address(0)) revert LedgerZeroAddress();
+        _catalog = catalog_;
+        _correctionWindow = correctionWindow_;
+    }
+
+    modifier onlyModule() {
+        if (!_modules[msg.sender]) revert LedgerNotModule(msg.sender);
+        _;
+    }
+
+    // ------------------------------------------------------------------ commissioning
+
+    /// @inheritdoc IBatchLedger
+    function commission(CommissionRequest calldata request) external whenAllianceNotPaused returns (bytes32 batchId) {
+        (uint32 orgId, ) = _requirePermitted(msg.sender, Roles.MAKERS);
+        uint32 holdPeriod = _requireOwnApprovedProduct(request.gtin, orgId);
+        _requireValidRequest(request);
+        uint64 gln = _siteGln(orgId, request.site);
+        batchId = _createBatch(request, orgId, holdPeriod);
+        emit BatchCommissioned(batchId, request.gtin, orgId, gln, request);
+        _append(batchId, _batches[batchId], RecordKind.Commissioned, msg.sender, _commissionHash(request, gln));
+        for (uint256 i; i < request.inputs.length; ++i) _consume(request.inputs[i], batchId, orgId);
+    }
+
+    // ------------------------------------------------------------------ records
+
+    /// @inheritdoc IBatchLedger
+    function record(RecordRequest calldata request) external {
+        _record(_standing(msg.sender), msg.sender, request);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function recordMany(RecordRequest[] calldata requests) external {
+        uint256 count = requests.length;
+        if (count == 0 || count > MAX_RECORDS_PER_CALL) revert LedgerInvalidRecordCount(count, MAX_RECORDS_PER_CALL);
+        Standing memory standing = _standing(msg.sender);
+        for (uint256 i; i < count; ++i) _record(standing, msg.sender, requests[i]);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function recordFor(address actor, RecordRequest calldata request) external onlyModule {
+        _record(_standing(actor), actor, request);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function correct(bytes32 batchId, HistoryRecord calldata last, bytes32 reasonHash) external {
+        Batch storage b = _existingBatch(batchId);
+        if (reasonHash == bytes32(0)) revert LedgerEmptyHash();
+        bytes32 head = _heads[batchId];
+        if (_hashRecord(last) != head) revert LedgerNotLastRecord(batchId);
+        if (last.kind == RecordKind.Correction)
+            revert LedgerRecordNotAllowed(batchId, RecordKind.Correction, msg.sender);
+        if (!_isRegulator(msg.sender)) {
+            if (msg.sender != last.actor) revert LedgerRecordNotAllowed(batchId, RecordKind.Correction, msg.sender);
+            _requirePermitted(msg.sender, Roles.HOLDERS);
+            uint256 deadline = uint256(last.timestamp) + _correctionWindow;
+            if (block.timestamp > deadline) revert LedgerCorrectionWindowClosed(batchId, deadline);
+        }
+        if (last.kind == RecordKind.InspectionPassed || last.kind == RecordKind.InspectionFailed) {
+            b.flags &= ~INSPECTION; // back to Inspection.None
+        }
+        _append(batchId, b, RecordKind.Correction, msg.sender, keccak256(abi.encode(head, reasonHash)));
+    }
+
+    // ------------------------------------------------------------------ regulators
+
+    /// @inheritdoc IBatchLedger
+    function releaseEarly(bytes32 batchId, bytes32 reasonHash) external onlyRegulator {
+        Batch storage b = _regulatedBatch(batchId, reasonHash);
+        BatchStatus status = _status(b);
+        if (status != BatchStatus.OnHold) revert LedgerUnexpectedStatus(batchId, status);
+        b.flags |= RELEASED_EARLY;
+        _append(batchId, b, RecordKind.Released, msg.sender, reasonHash);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function blockBatch(bytes32 batchId, bytes32 reasonHash) external onlyRegulator {
+        Batch storage b = _regulatedBatch(batchId, reasonHash);
+        if (b.flags & BLOCKED != 0) revert LedgerUnexpectedStatus(batchId, BatchStatus.Blocked);
+        b.flags |= BLOCKED;
+        _append(batchId, b, RecordKind.Blocked, msg.sender, reasonHash);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function unblockBatch(bytes32 batchId, bytes32 reasonHash) external onlyRegulator {
+        Batch storage b = _regulatedBatch(batchId, reasonHash);
+        if (b.flags & BLOCKED == 0) revert LedgerUnexpectedStatus(batchId, _status(b));
+        b.flags &= ~BLOCKED;
+        _append(batchId, b, RecordKind.Unblocked, msg.sender, reasonHash);
+    }
+
+    // ------------------------------------------------------------------ governance
+
+    /// @inheritdoc IBatchLedger
+    function setModule(address module, bool registered) external onlyGovernor {
+        if (module == address(0)) revert LedgerZeroAddress();
+        _modules[module] = registered;
+        emit ModuleSet(module, registered);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @inheritdoc IBatchLedger
+    function batch(bytes32 batchId) external view returns (BatchView memory) {
+        Batch storage b = _existingBatch(batchId);
+        return
+            BatchView({
+                gtin: b.gtin,
+                makerOrgId: b.makerOrgId,
+                commissioned: b.commissioned,
+                expiresAt: b.expiresAt,
+                holdUntil: b.holdUntil,
+                inspection: Inspection(b.flags & INSPECTION),
+                releasedEarly: b.flags & RELEASED_EARLY != 0,
+                blocked: b.flags & BLOCKED != 0,
+                status: _status(b),
+                head: _heads[batchId],
+                recordCount: b.recordCount
+            });
+    }
+
+    /// @inheritdoc IBatchLedger
+    function batchStatus(bytes32 batchId) external view returns (BatchStatus) {
+        return _status(_batches[batchId]);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function holdingOf(bytes32 batchId, uint32 orgId) external view returns (uint256) {
+        return _holdingOf(batchId, _batches[batchId], orgId);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function historyOf(bytes32 batchId) external view returns (bytes32 head, uint256 recordCount) {
+        return (_heads[batchId], _batches[batchId].recordCount);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function batchIdOf(uint64 gtin, bytes32 lot) public pure returns (bytes32) {
+        return keccak256(abi.encode(gtin, lot));
+    }
+
+    /// @inheritdoc IBatchLedger
+    function isModule(address module) external view returns (bool) {
+        return _modules[module];
+    }
+
+    /// @inheritdoc IBatchLedger
+    function correctionWindow() external view returns (uint32) {
+        return _correctionWindow;
+    }
+
+    /// @inheritdoc IBatchLedger
+    function catalog() external view returns (IProductCatalog) {
+        return _catalog;
+    }
+
+    /// @inheritdoc IBatchLedger
+    function version() external pure returns (string memory) {
+        return "1.0.0";
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    /// @dev The product's hold period, once it is approved and made by `orgId`.
+    function _requireOwnApprovedProduct(uint64 gtin, uint32 orgId) private view returns (uint32 holdPeriod) {
+        (uint32 makerOrgId, ProductStatus productStatus, uint32 period) = _catalog.productTerms(gtin);
+        if (productStatus != ProductStatus.Approved) revert LedgerProductNotApproved(gtin, productStatus);
+        if (makerOrgId != orgId) revert LedgerNotProductMaker(gtin, orgId);
+        return period;
+    }
+
+    function _requireValidRequest(CommissionRequest calldata request) private view {
+        if (!_isValidLot(request.lot)) revert LedgerInvalidLot(request.lot);
+        if (request.quantity == 0 || request.quantity > type(uint40).max)
+            revert LedgerInvalidQuantity(request.quantity);
+        // Production no later than now and expiry after now put expiry after production.
+        if (
+            request.producedAt > block.timestamp ||
+            request.expiresAt <= block.timestamp ||
+            request.expiresAt > type(uint32).max
+        ) revert LedgerInvalidDates(request.producedAt, request.expiresAt, block.timestamp);
+        if (request.inputs.length > MAX_INPUTS) revert LedgerTooManyInputs(request.inputs.length, MAX_INPUTS);
+    }
+
+    /// @dev Stores a new batch held in full by its maker; reverts when the lot was used for the GTIN before.
+    function _createBatch(
+        CommissionRequest calldata request,
+        uint32 orgId,
+        uint32 holdPeriod
+    ) private returns (bytes32 batchId) {
+        batchId = batchIdOf(request.gtin, request.lot);
+        if (_batches[batchId].gtin != 0) revert LedgerBatchExists(batchId);
+        // The catalog approved the GTIN (< 10**14, fits 48 bits); the quantity was checked against uint40 and the
+        // expiry against uint32; a hold reaching past 2106 is clamped there (it never ends before expiry anyway).
+        _batches[batchId] = Batch({
+            gtin: uint48(request.gtin),
+            makerOrgId: orgId,
+            expiresAt: uint32(request.expiresAt),
+            holdUntil: uint32(Math.min(block.timestamp + holdPeriod, type(uint32).max)),
+            commissioned: uint40(request.quantity),
+            makerHolding: uint40(request.quantity),
+            flags: 0,
+            recordCount: 0
+        });
+    }
+
+    /// @dev The Commissioned record's data hash (see RecordKind).
+    function _commissionHash(CommissionRequest calldata request, uint64 gln) private pure returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    request.gtin,
+                    request.lot,
+                    request.quantity,
+                    request.producedAt,
+                    request.expiresAt,
+                    gln,
+                    request.docHash,
+                    request.inputs
+                )
+            );
+    }
+
+    /// @dev Consumes an input batch from the maker's holding and records it on the input's history.
+    function _consume(InputUse calldata input, bytes32 outputBatchId, uint32 orgId) private {
+        bytes32 inputId = input.batchId;
+        Batch storage b = _existingBatch(inputId);
+        BatchStatus status = _status(b);
+        if (status != BatchStatus.Released) revert LedgerInputNotUsable(inputId, status);
+        uint256 quantity = input.quantity;
+        if (quantity == 0) revert LedgerInvalidQuantity(quantity);
+        uint256 holding = _holdingOf(inputId, b, orgId);
+        if (holding < quantity) revert LedgerInsufficientHolding(inputId, orgId, holding, quantity);
+        unchecked {
+            _setHolding(inputId, b, orgId, holding - quantity); // holding >= quantity, checked above
+        }
+        _append(inputId, b, RecordKind.ConsumedAsInput, msg.sender, keccak256(abi.encode(outputBatchId, quantity)));
+    }
+
+    /// @dev Appends an inspection or a note for `actor`, whose standing was established by the caller.
+    function _record(Standing memory standing, address actor, RecordRequest calldata request) private {
+        bytes32 batchId = request.batchId;
+        RecordKind kind = request.kind;
+        Batch storage b = _existingBatch(batchId);
+        if (request.dataHash == bytes32(0)) revert LedgerEmptyHash();
+        bool inspection = kind == RecordKind.InspectionPassed || kind == RecordKind.InspectionFailed;
+        if (!inspection && kind != RecordKind.Note) revert LedgerRecordNotAllowed(batchId, kind, actor);
+        if (!standing.regulator) {
+            bool isMaker = standing.orgId == b.makerOrgId && standing.roles & Roles.MAKERS != 0;
+            bool allowed = inspection ? isMaker : isMaker || _holdingOf(batchId, b, standing.orgId) != 0;
+            if (!allowed) revert LedgerRecordNotAllowed(batchId, kind, actor);
+        }
+        if (kind == RecordKind.InspectionPassed) {
+            b.flags = (b.flags & ~INSPECTION) | uint8(Inspection.Passed);
+        } else if (kind == RecordKind.InspectionFailed) {
+            b.flags = (b.flags & ~(INSPECTION | RELEASED_EARLY)) | uint8(Inspection.Failed);
+        }
+        _append(batchId, b, kind, actor, request.dataHash);
+    }
+
+    /// @dev Extends the batch's hash chain by one record and emits it.
+    function _append(bytes32 batchId, Batch storage b, RecordKind kind, address actor, bytes32 dataHash) private {
+        bytes32 prevHead = _heads[batchId];
+        uint64 timestamp = uint64(block.timestamp);
+        _heads[batchId] = _chain(prevHead, kind, actor, timestamp, dataHash);
+        ++b.recordCount;
+        emit Recorded(batchId, actor, prevHead, kind, timestamp, dataHash);
+    }
+
+    /// @dev A member acting in a holding role, or else a regulator; reverts for anyone else.
+    function _standing(address actor) private view returns (Standing memory standing) {
+        (standing.orgId, standing.roles) = alliance().permittedOrganisation(actor, Roles.HOLDERS);
+        if (standing.orgId != 0) return standing;
+        if (!_isRegulator(actor)) revert AllianceUnauthorized(actor, Roles.HOLDERS);
+        standing.regulator = true;
+    }
+
+    function _regulatedBatch(bytes32 batchId, bytes32 reasonHash) private view returns (Batch storage b) {
+        b = _existingBatch(batchId);
+        if (reasonHash == bytes32(0)) revert LedgerEmptyHash();
+    }
+
+    function _existingBatch(bytes32 batchId) private view returns (Batch storage b) {
+        b = _batches[batchId];
+        if (b.gtin == 0) revert LedgerUnknownBatch(batchId);
+    }
+
+    function _status(Batch storage b) private view returns (BatchStatus) {
+        if (b.gtin == 0) return BatchStatus.Unknown;
+        uint8 flags = b.flags;
+        if (flags & BLOCKED != 0) return BatchStatus.Blocked;
+        if (block.timestamp >= b.expiresAt) return BatchStatus.Expired;
+        bool passed = flags & INSPECTION == uint8(Inspection.Passed);
+        if (flags & RELEASED_EARLY != 0 || (block.timestamp >= b.holdUntil && passed)) {
+            return BatchStatus.Released;
+        }
+        return BatchStatus.OnHold;
+    }
+
+    function _holdingOf(bytes32 batchId, Batch storage b, uint32 orgId) private view returns (uint256) {
+        return orgId == b.makerOrgId ? b.makerHolding : _holdings[batchId][orgId];
+    }
+
+    /// @dev `quantity` never exceeds what was commissioned (conservation), so it fits the maker's uint40.
+    function _setHolding(bytes32 batchId, Batch storage b, uint32 orgId, uint256 quantity) private {
+        if (orgId == b.makerOrgId) b.makerHolding = uint40(quantity);
+        else _holdings[batchId][orgId] = quantity;
+    }
+
+    function _siteGln(uint32 orgId, uint256 site) private view returns (uint64 gln) {
+        try alliance().siteGln(orgId, site) returns (uint64 found) {
+            return found;
+        } catch {
+            revert LedgerUnknownSite(orgId, site);
+        }
+    }
+
+    function _hashRecord(HistoryRecord calldata r) private pure returns (bytes32) {
+        return _chain(r.prevHead, r.kind, r.actor, r.timestamp, r.dataHash);
+    }
+
+    /// @dev keccak256(abi.encode(prevHead, kind, actor, timestamp, dataHash)), hashed in scratch memory past the
+    /// free-memory pointer so that appending many records in one call does not keep growing memory.
+    function _chain(
+        bytes32 prevHead,
+        RecordKind kind,
+        address actor,
+        uint64 time,
+        bytes32 dataHash
+    ) private pure returns (bytes32 head) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, prevHead)
+            mstore(add(ptr, 0x20), kind)
+            mstore(add(ptr, 0x40), actor)
+            mstore(add(ptr, 0x60), time)
+            mstore(add(ptr, 0x80), dataHash)
+            head := keccak256(ptr, 0xa0)
+        }
+    }
+
+    /// @dev GS1 AI 10: 1 to 20 printable ASCII characters (0x21 to 0x7E), then zero bytes to the end.
+    function _isValidLot(bytes32 lot) private pure returns (bool) {
+        if (lot[0] == 0 || uint256(lot) & type(uint96).max != 0) return false; // bytes 20..31 must be zero
+        bool ended;
+        for (uint256 i; i < 20; ++i) {
+            bytes1 c = lot[i];
+            if (c == 0) ended = true;
+            else if (ended || c < 0x21 || c > 0x7e) return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @notice What a product is; hold-period floors are set per category.
+enum Category {
+    None,
+    Drug,
+    Device,
+    ProtectiveEquipment, // masks, gowns, gloves
+    Consumable,
+    RawMaterial // e.g. meltblown fabric
+}
+
+/// @notice Medical-device risk class; only devices have one.
+enum DeviceClass {
+    None,
+    I,
+    IIa,
+    IIb,
+    III
+}
+
+/// @notice A product's registration.
+enum ProductStatus {
+    None,
+    Proposed, // registered by its maker, awaiting a regulator
+    Approved, // batches may be commissioned
+    Rejected, // the maker may propose it again
+    Withdrawn // approval withdrawn: no new batches; a regulator may approve again
+}
+
+/// @notice A batch's status in the vocabulary shared by contracts, command line and verification page.
+enum BatchStatus {
+    Unknown,
+    OnHold,
+    Released,
+    Blocked,
+    Recalled,
+    Expired
+}
+
+/// @notice The latest quality inspection of a batch.
+enum Inspection {
+    None,
+    Passed,
+    Failed
+}
+
+/// @notice Kinds of history records. The record's `dataHash` is documented per kind.
+enum RecordKind {
+    None,
+    Commissioned, // dataHash: keccak256(abi.encode(gtin, lot, quantity, producedAt, expiresAt, gln, docHash, inputs))
+    ConsumedAsInput, // on the input batch; dataHash: keccak256(abi.encode(outputBatchId, quantity))
+    InspectionPassed, // dataHash: the inspection report's hash
+    InspectionFailed, // dataHash: the inspection report's hash
+    Released, // a regulator's early release; dataHash: the reasons' hash
+    Blocked, // dataHash: the reasons' hash
+    Unblocked, // dataHash: the reasons' hash
+    Note, // dataHash: the note document's hash
+    Correction // dataHash: keccak256(abi.encode(correctedHead, reasonHash))
+}
