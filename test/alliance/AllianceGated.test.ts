@@ -1,11 +1,10 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { AllianceFixture, allianceFixture } from "../helpers/fixtures";
+import { AllianceFixture, allianceFixture, rolesContext } from "../helpers/fixtures";
 import {
   GateContext,
   PauseContext,
-  RegistryRolesContext,
   expectAllianceUnauthorized,
   expectMissingRole,
   shouldBeRestrictedTo,
@@ -21,14 +20,6 @@ const MAKERS = roleMask(BusinessRole.Supplier, BusinessRole.Manufacturer);
 const CARRY_OR_CARE = roleMask(BusinessRole.Logistics, BusinessRole.Hospital);
 
 const load = () => loadFixture(allianceFixture);
-const rolesContext = (f: AllianceFixture): RegistryRolesContext => ({
-  registry: f.registry,
-  governor: f.governor,
-  guardian: f.guardian,
-  regulators: f.regulators,
-  admin: f.maker,
-  freeAccounts: f.others,
-});
 const pauseContext = (f: AllianceFixture): PauseContext => f;
 
 /** The gate seen with the maker as the admitted member and the hospital as an organisation outside the mask. */

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { ZeroAddress } from "ethers";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { AllianceFixture, SITE_HOSPITAL, SITE_MAKER, allianceFixture } from "../helpers/fixtures";
-import { RegistryRolesContext, expectNotOrganisationAdmin, shouldBeRestrictedTo } from "../helpers/behaviours";
+import { AllianceFixture, SITE_HOSPITAL, SITE_MAKER, allianceFixture, rolesContext } from "../helpers/fixtures";
+import { expectNotOrganisationAdmin, shouldBeRestrictedTo } from "../helpers/behaviours";
 import {
   expectNoStateChange,
   expectedAdminReplacementId,
@@ -24,15 +24,6 @@ import {
 import { gln } from "../../scripts/lib/gs1";
 
 const load = () => loadFixture(allianceFixture);
-
-const rolesContext = (f: AllianceFixture): RegistryRolesContext => ({
-  registry: f.registry,
-  governor: f.governor,
-  guardian: f.guardian,
-  regulators: f.regulators,
-  admin: f.maker,
-  freeAccounts: f.others,
-});
 
 const SITE_2 = gln("061414100002");
 

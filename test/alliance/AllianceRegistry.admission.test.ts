@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { ZeroHash } from "ethers";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { AllianceFixture, PREFIX_MAKER, PREFIX_MAKER_2, allianceFixture } from "../helpers/fixtures";
-import { RegistryRolesContext, shouldBeRestrictedTo } from "../helpers/behaviours";
+import { AllianceFixture, PREFIX_MAKER, PREFIX_MAKER_2, allianceFixture, rolesContext } from "../helpers/fixtures";
+import { shouldBeRestrictedTo } from "../helpers/behaviours";
 import {
   REASON,
   expectNoStateChange,
@@ -28,15 +28,6 @@ import { companyPrefix } from "../../scripts/lib/gs1";
 import { YEAR } from "../../scripts/lib/formation";
 
 const load = () => loadFixture(allianceFixture);
-
-const rolesContext = (f: AllianceFixture): RegistryRolesContext => ({
-  registry: f.registry,
-  governor: f.governor,
-  guardian: f.guardian,
-  regulators: f.regulators,
-  admin: f.maker,
-  freeAccounts: f.others,
-});
 
 const LICENCE = documentHash("Fresh Clinic business licence");
 const PREFIX_3 = companyPrefix("7771234");

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import { ZeroAddress, ZeroHash } from "ethers";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { AllianceFixture, PREFIX_MAKER_2, SITE_MAKER, allianceFixture } from "../helpers/fixtures";
-import { RegistryRolesContext, expectMissingRole, shouldBeRestrictedTo } from "../helpers/behaviours";
+import { AllianceFixture, PREFIX_MAKER_2, SITE_MAKER, allianceFixture, rolesContext } from "../helpers/fixtures";
+import { expectMissingRole, shouldBeRestrictedTo } from "../helpers/behaviours";
 import { REASON, expectNoStateChange, joinOrganisation, randomAddresses, revoke, suspend } from "../helpers/registry";
 import {
   AccountKind,
@@ -18,15 +18,6 @@ import {
 import { DAY, DEFAULT_GOVERNOR_TRANSFER_DELAY, YEAR } from "../../scripts/lib/formation";
 
 const load = () => loadFixture(allianceFixture);
-
-const rolesContext = (f: AllianceFixture): RegistryRolesContext => ({
-  registry: f.registry,
-  governor: f.governor,
-  guardian: f.guardian,
-  regulators: f.regulators,
-  admin: f.maker,
-  freeAccounts: f.others,
-});
 
 /** A registry with a governor and nothing else. */
 async function bareRegistryFixture() {

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { ZeroHash } from "ethers";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { AllianceFixture, allianceFixture } from "../helpers/fixtures";
-import { RegistryRolesContext, shouldBeRestrictedTo } from "../helpers/behaviours";
+import { AllianceFixture, allianceFixture, rolesContext } from "../helpers/fixtures";
+import { shouldBeRestrictedTo } from "../helpers/behaviours";
 import {
   REASON,
   expectNoStateChange,
@@ -24,15 +24,6 @@ import {
 import { DAY, YEAR } from "../../scripts/lib/formation";
 
 const load = () => loadFixture(allianceFixture);
-
-const rolesContext = (f: AllianceFixture): RegistryRolesContext => ({
-  registry: f.registry,
-  governor: f.governor,
-  guardian: f.guardian,
-  regulators: f.regulators,
-  admin: f.maker,
-  freeAccounts: f.others,
-});
 
 const RENEWED = documentHash("Northwind Masks licence, renewed");
 const UNKNOWN_ORG = 99n;

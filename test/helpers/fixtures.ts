@@ -3,6 +3,7 @@ import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { BusinessRole } from "../../scripts/lib/alliance";
+import type { RegistryRolesContext } from "./behaviours";
 import { companyPrefix, gln } from "../../scripts/lib/gs1";
 import { YEAR, admit, deployAlliance, register } from "../../scripts/lib/formation";
 
@@ -74,3 +75,13 @@ export async function allianceFixture() {
 }
 
 export type AllianceFixture = Awaited<ReturnType<typeof allianceFixture>>;
+
+/** The accounts the registry's governance-restriction suite needs, from the alliance fixture. */
+export const rolesContext = (f: AllianceFixture): RegistryRolesContext => ({
+  registry: f.registry,
+  governor: f.governor,
+  guardian: f.guardian,
+  regulators: f.regulators,
+  admin: f.maker,
+  freeAccounts: f.others,
+});

@@ -1,21 +1,9 @@
 import { expect } from "chai";
+import { printed } from "../helpers/tasks";
 import hre from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { withDeployments } from "../helpers/deployments";
 import { allianceFixture } from "../helpers/fixtures";
-
-/** Runs a task and returns what it printed. */
-async function printed(name: string, args: Record<string, unknown>): Promise<string> {
-  const original = console.log;
-  const lines: string[] = [];
-  console.log = (...parts: unknown[]) => lines.push(parts.join(" "));
-  try {
-    await hre.run(name, args);
-  } finally {
-    console.log = original;
-  }
-  return lines.join("\n");
-}
 
 describe("task alliance:members", () => {
   it("lists every organisation with its standing and roles as JSON", async () => {

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { printed } from "../helpers/tasks";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,19 +18,6 @@ import { allianceFixture } from "../helpers/fixtures";
 import { nodesFixture, propose, proposeAndApprove, testNode } from "../helpers/nodes";
 
 const REASON = documentHash("written reasons");
-
-/** Runs a task and returns what it printed. */
-async function printed(name: string, args: Record<string, unknown>): Promise<string> {
-  const original = console.log;
-  const lines: string[] = [];
-  console.log = (...parts: unknown[]) => lines.push(parts.join(" "));
-  try {
-    await hre.run(name, args);
-  } finally {
-    console.log = original;
-  }
-  return lines.join("\n");
-}
 
 /** `admin` invites `account` as `kind` and `account` accepts. */
 async function join(registry: AllianceRegistry, admin: Signer, account: Signer, kind: AccountKind): Promise<void> {
