@@ -48,6 +48,8 @@ const config: HardhatUserConfig = {
       // The ledger runs on every custody and quality event: the IR pipeline with many runs keeps its records within
       // the gas budgets (bench/budgets.json).
       "contracts/trace/BatchLedger.sol": { version: SOLC_VERSION, settings: compilerSettings(10_000, true) },
+      // The registry carries the whole membership model: fewer optimizer runs keep it under the 24,576-byte limit.
+      "contracts/alliance/AllianceRegistry.sol": { version: SOLC_VERSION, settings: compilerSettings(50) },
     },
   },
   networks: {

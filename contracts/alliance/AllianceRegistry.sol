@@ -233,7 +233,7 @@ contract AllianceRegistry is IAllianceRegistry, AccessControlDefaultAdminRules, 
             delete _memberships[replaced];
             emit AccountRemoved(orgId, replaced);
         }
-        _invitations[orgId][newAdmin] = AccountKind.Admin;
+        // No stored invitation: the executed motion itself lets `newAdmin` accept, and only while it is pending.
         emit AccountInvited(orgId, newAdmin, AccountKind.Admin);
         return true;
     }
@@ -304,20 +304,24 @@ contract AllianceRegistry is IAllianceRegistry, AccessControlDefaultAdminRules, 
     /// @inheritdoc IAllianceRegistry
     function acceptInvitation(uint32 orgId) external {
         AccountKind kind = _invitations[orgId][msg.sender];
-        if (kind == AccountKind.None) revert AllianceNoInvitation(orgId, msg.sender);
         Organisation storage org = _organisations[orgId];
+        address previousAdmin = org.admin;
+        if (_memberships[previousAdmin].orgId != orgId && kind != AccountKind.Operator && kind != AccountKind.Device) {
+            // No admin holds the organisation (or it is unknown): the quorum removed the previous admin, and only the
+            // replacement it approved may take over; earlier admin invitations are void.
+            if (_motions[adminReplacementId(orgId, previousAdmin, msg.sender)].status != MotionStatus.Executed) {
+                revert AllianceNoInvitation(orgId, msg.sender);
+            }
+            kind = AccountKind.Admin;
+        } else if (kind == AccountKind.None) {
+            revert AllianceNoInvitation(orgId, msg.sender);
+        }
         if (org.revoked) revert AllianceUnexpectedOrganisationStatus(orgId, OrganisationStatus.Revoked);
         _requireInvitable(orgId, msg.sender, kind);
         delete _invitations[orgId][msg.sender];
 
         if (kind == AccountKind.Admin) {
-            address previousAdmin = org.admin;
-            if (_memberships[previousAdmin].orgId == orgId) {
-                delete _memberships[previousAdmin]; // a hand-over
-            } else if (_motions[adminReplacementId(orgId, previousAdmin, msg.sender)].status != MotionStatus.Executed) {
-                // The quorum removed the previous admin: only the replacement it approved may take over.
-                revert AllianceNoInvitation(orgId, msg.sender);
-            }
+            if (_memberships[previousAdmin].orgId == orgId) delete _memberships[previousAdmin]; // a hand-over
             if (_memberships[msg.sender].orgId == orgId) _removeFromAccounts(orgId, msg.sender);
             org.admin = msg.sender;
             _memberships[msg.sender] = Membership({orgId: orgId, kind: AccountKind.Admin, index: 0});

@@ -13,7 +13,8 @@ interface IAllianceRegistry is IAccessControl {
     /// @notice An organisation as the views return it.
     struct OrganisationView {
         uint32 id; // organisation id, from 1
-        address admin; // the account that manages the organisation's accounts and sites
+        address admin; // manages accounts and sites; a key the quorum replaced stays here, without membership, until
+        // its replacement accepts
         bytes32 licenceHash; // hash of the current business licence document
         uint40 licenceExpiry; // licence valid while block.timestamp < licenceExpiry
         uint16 roles; // bit `1 << role` per admitted BusinessRole
@@ -245,7 +246,9 @@ interface IAllianceRegistry is IAccessControl {
 
     /// @notice A regulator approves replacing the organisation's lost or stolen admin account with `newAdmin`. At the
     /// quorum the replaced account loses its membership at once (it can neither act nor cancel or race the
-    /// replacement), and `newAdmin` is invited as admin; only that account can then take over, by accepting.
+    /// replacement), and `newAdmin` may take over by calling {acceptInvitation}; until it does, no other account can
+    /// become admin (earlier admin invitations are void); {organisation} still names the replaced key, which holds
+    /// no membership.
     /// @dev Requirements: caller is a regulator; organisation not revoked; `newAdmin` non-zero, not a regulator,
     /// in no other organisation. Emits {MotionApproved}; at the quorum also {AccountRemoved} and {AccountInvited}.
     /// @param orgId The organisation.

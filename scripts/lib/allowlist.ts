@@ -86,6 +86,7 @@ export async function buildAllowlist(
 
   // Organisations that are not revoked: their admin, operators and devices.
   const standing = new Map<bigint, OrganisationStatus>();
+  const awaitingReplacement = new Set<bigint>(); // the quorum replaced the admin; the replacement has not accepted
   const notRevoked = statusMask(
     OrganisationStatus.Registered,
     OrganisationStatus.Active,
@@ -98,7 +99,9 @@ export async function buildAllowlist(
     for (const orgId of ids) {
       const org = await registry.organisation(orgId, at);
       standing.set(orgId, Number(org.status));
-      admit(org.admin, `organisation ${orgId} admin`);
+      const [adminOf] = await registry.membershipOf(org.admin, at);
+      if (adminOf === orgId) admit(org.admin, `organisation ${orgId} admin`);
+      else awaitingReplacement.add(orgId); // the quorum replaced this key; its replacement has not accepted yet
       for (const account of await registry.accountsOf(orgId, at)) {
         const [, kind] = await registry.membershipOf(account, at);
         admit(account, `organisation ${orgId} ${AccountKind[Number(kind)].toLowerCase()}`);
@@ -110,11 +113,16 @@ export async function buildAllowlist(
   // Pending invitations of those organisations: the invited account must be able to send its acceptance.
   const invited = await scan(provider, registry, registry.filters.AccountInvited(), system.fromBlock, block, range);
   for (const log of invited) {
-    const { orgId, account } = registry.interface.parseLog(log)!.args as unknown as { orgId: bigint; account: string };
+    const args = registry.interface.parseLog(log)!.args as unknown as { orgId: bigint; account: string; kind: bigint };
+    const { orgId, account } = args;
     if (!standing.has(orgId)) continue;
     const kind = Number(await registry.invitationOf(orgId, account, at));
-    if (kind !== AccountKind.None)
+    if (kind !== AccountKind.None) {
       admit(account, `invited to organisation ${orgId} as ${AccountKind[kind].toLowerCase()}`);
+    } else if (awaitingReplacement.has(orgId) && Number(args.kind) === AccountKind.Admin) {
+      // A replacement the quorum approved holds no stored invitation: its acceptance must reach the chain.
+      admit(account, `replacement admin approved for organisation ${orgId}`);
+    }
   }
 
   // Network guests granted by regulators.

@@ -557,7 +557,8 @@ describe("AllianceRegistry: sites and accounts", () => {
         .and.to.emit(f.registry, "AccountInvited")
         .withArgs(f.makerOrgId, replacement, AccountKind.Admin);
       expect((await f.registry.motion(motionId)).status).to.equal(MotionStatus.Executed);
-      expect(await f.registry.invitationOf(f.makerOrgId, replacement)).to.equal(AccountKind.Admin);
+      expect((await f.registry.organisation(f.makerOrgId)).admin).to.equal(f.maker.address);
+      expect(await f.registry.invitationOf(f.makerOrgId, replacement)).to.equal(AccountKind.None);
 
       await expect(f.registry.connect(newAdmin(f)).acceptInvitation(f.makerOrgId))
         .to.emit(f.registry, "AdminChanged")
@@ -675,6 +676,31 @@ describe("AllianceRegistry: sites and accounts", () => {
         .withArgs(f.makerOrgId, accomplice.address);
       await f.registry.connect(replacement).acceptInvitation(f.makerOrgId);
       expect((await f.registry.organisation(f.makerOrgId)).admin).to.equal(replacement.address);
+    });
+
+    it("voids an approved replacement that never accepted once another replacement has taken over", async () => {
+      const f = await load();
+      const [first, second] = [newAdmin(f), f.others[1]];
+      await f.registry.connect(f.regulatorA).approveAdminReplacement(f.makerOrgId, first.address);
+      await f.registry.connect(f.regulatorB).approveAdminReplacement(f.makerOrgId, first.address);
+      await f.registry.connect(f.regulatorA).approveAdminReplacement(f.makerOrgId, second.address);
+      await f.registry.connect(f.regulatorB).approveAdminReplacement(f.makerOrgId, second.address);
+      await f.registry.connect(second).acceptInvitation(f.makerOrgId);
+      await expect(f.registry.connect(first).acceptInvitation(f.makerOrgId))
+        .to.be.revertedWithCustomError(f.registry, "AllianceNoInvitation")
+        .withArgs(f.makerOrgId, first.address);
+      expect((await f.registry.organisation(f.makerOrgId)).admin).to.equal(second.address);
+    });
+
+    it("lets operators invited before the replacement still join while it is pending", async () => {
+      const f = await load();
+      const operator = f.others[1];
+      await f.registry.connect(f.maker).inviteAccount(operator.address, AccountKind.Operator);
+      await f.registry.connect(f.regulatorA).approveAdminReplacement(f.makerOrgId, newAdmin(f).address);
+      await f.registry.connect(f.regulatorB).approveAdminReplacement(f.makerOrgId, newAdmin(f).address);
+      await expect(f.registry.connect(operator).acceptInvitation(f.makerOrgId))
+        .to.emit(f.registry, "AccountJoined")
+        .withArgs(f.makerOrgId, operator.address, AccountKind.Operator);
     });
 
     it("leaves a replaced key that has since joined another organisation in it when the replacement accepts", async () => {

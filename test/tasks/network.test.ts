@@ -172,6 +172,22 @@ describe("task network:allowlist", () => {
       for (const address of f.expected.excluded) expect(exported.has(address.toLowerCase()), address).to.equal(false);
     });
 
+    it("drops a replaced admin key at the quorum and admits the approved replacement until it accepts", async () => {
+      const f = await loadFixture(allowlistFixture);
+      const replacement = ethers.Wallet.createRandom().address;
+      for (const regulator of [f.regulatorA, f.regulatorB]) {
+        await (await f.registry.connect(regulator).approveAdminReplacement(f.makerOrgId, replacement)).wait();
+      }
+      const system = await resolveSystem(ethers.provider, "hardhat", await f.registry.getAddress());
+      const reasons = new Map(
+        (await buildAllowlist(system, ethers.provider)).accounts.map((a) => [a.address, a.reasons]),
+      );
+      expect(reasons.has(f.maker.address.toLowerCase())).to.equal(false);
+      expect(reasons.get(replacement.toLowerCase())).to.deep.equal([
+        `replacement admin approved for organisation ${f.makerOrgId}`,
+      ]);
+    });
+
     it("writes Besu's permissions_config.toml with both allowlists", async () => {
       const f = await loadFixture(allowlistFixture);
       const file = path.join(tmp, "permissions_config.toml");
