@@ -40,6 +40,7 @@ contract AllianceRegistry is IAllianceRegistry, AccessControlDefaultAdminRules, 
         uint16 applicationNonce; // applications submitted so far
         bool suspended; // by a regulator, until reinstated
         bool revoked; // by the quorum, for good
+        uint8 siteCount; // sites registered, at most MAX_SITES
     }
 
     struct Membership {
@@ -87,7 +88,7 @@ contract AllianceRegistry is IAllianceRegistry, AccessControlDefaultAdminRules, 
     mapping(uint32 orgId => Organisation) private _organisations;
     mapping(uint32 orgId => bytes32 licenceHash) private _licenceHashes;
     mapping(uint32 orgId => LicenceRenewal) private _renewals;
-    mapping(uint32 orgId => uint64[] glns) private _sites;
+    mapping(uint32 orgId => mapping(uint256 siteIndex => uint64 gln)) private _sites; // GLNs are never zero
     mapping(uint32 orgId => address[] accounts) private _accounts;
     mapping(uint32 orgId => mapping(address account => AccountKind kind)) private _invitations;
     mapping(address account => Membership) private _memberships;
@@ -275,10 +276,10 @@ contract AllianceRegistry is IAllianceRegistry, AccessControlDefaultAdminRules, 
         if (!GS1.isValidGln(gln)) revert AllianceInvalidGln(gln);
         uint32 owner = _glnOwners[gln];
         if (owner != 0) revert AllianceGlnTaken(gln, owner);
-        uint64[] storage sites = _sites[orgId];
-        siteIndex = sites.length;
+        siteIndex = org.siteCount;
         if (siteIndex == MAX_SITES) revert AllianceTooManySites(orgId, MAX_SITES);
-        sites.push(gln);
+        _sites[orgId][siteIndex] = gln;
+        org.siteCount = uint8(siteIndex + 1); // at most MAX_SITES (64)
         _glnOwners[gln] = orgId;
         emit SiteRegistered(orgId, siteIndex, gln, name);
     }
@@ -474,7 +475,7 @@ contract AllianceRegistry is IAllianceRegistry, AccessControlDefaultAdminRules, 
                 licenceExpiry: org.licenceExpiry,
                 roles: org.roles,
                 status: _status(org),
-                siteCount: _sites[orgId].length,
+                siteCount: org.siteCount,
                 accountCount: _accounts[orgId].length
             });
     }
@@ -482,6 +483,12 @@ contract AllianceRegistry is IAllianceRegistry, AccessControlDefaultAdminRules, 
     /// @inheritdoc IAllianceRegistry
     function organisationStatus(uint32 orgId) external view returns (OrganisationStatus) {
         return _status(_organisations[orgId]);
+    }
+
+    /// @inheritdoc IAllianceRegistry
+    function standing(uint32 orgId) external view returns (OrganisationStatus status, uint16 roles) {
+        Organisation storage org = _organisations[orgId];
+        return (_status(org), org.roles);
     }
 
     /// @inheritdoc IAllianceRegistry
@@ -525,15 +532,15 @@ contract AllianceRegistry is IAllianceRegistry, AccessControlDefaultAdminRules, 
     }
 
     /// @inheritdoc IAllianceRegistry
-    function sitesOf(uint32 orgId) external view returns (uint64[] memory) {
-        return _sites[orgId];
+    function sitesOf(uint32 orgId) external view returns (uint64[] memory glns) {
+        glns = new uint64[](_organisations[orgId].siteCount);
+        for (uint256 i; i < glns.length; ++i) glns[i] = _sites[orgId][i];
     }
 
     /// @inheritdoc IAllianceRegistry
-    function siteGln(uint32 orgId, uint256 siteIndex) external view returns (uint64) {
-        uint64[] storage sites = _sites[orgId];
-        if (siteIndex >= sites.length) revert AllianceInvalidGln(0);
-        return sites[siteIndex];
+    function siteGln(uint32 orgId, uint256 siteIndex) external view returns (uint64 gln) {
+        gln = _sites[orgId][siteIndex];
+        if (gln == 0) revert AllianceInvalidGln(0);
     }
 
     /// @inheritdoc IAllianceRegistry

@@ -393,6 +393,13 @@ interface IAllianceRegistry is IAccessControl {
     /// @param orgId The organisation.
     function organisationStatus(uint32 orgId) external view returns (OrganisationStatus);
 
+    /// @notice An organisation's standing and admitted roles in one storage read, for contracts that check a
+    /// counterparty (a shipment's recipient or carrier) rather than the caller.
+    /// @param orgId The organisation.
+    /// @return status Its derived standing (Unknown for an unknown id).
+    /// @return roles Bit `1 << role` per admitted role (admitted, whatever its standing).
+    function standing(uint32 orgId) external view returns (OrganisationStatus status, uint16 roles);
+
     /// @notice The organisation an account belongs to and how (0 and None when it belongs to none).
     /// @param account The account.
     function membershipOf(address account) external view returns (uint32 orgId, AccountKind kind);
@@ -424,7 +431,8 @@ interface IAllianceRegistry is IAccessControl {
     /// @param orgId The organisation.
     function sitesOf(uint32 orgId) external view returns (uint64[] memory);
 
-    /// @notice The GLN of one site. Reverts with {AllianceInvalidGln} (0) when there is no such site.
+    /// @notice The GLN of one site, in one storage read. Reverts with {AllianceInvalidGln} (0) when there is no
+    /// such site.
     /// @param orgId The organisation.
     /// @param siteIndex The site index.
     function siteGln(uint32 orgId, uint256 siteIndex) external view returns (uint64);

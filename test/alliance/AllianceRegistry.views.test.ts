@@ -19,6 +19,7 @@ import {
   MotionStatus,
   OrganisationStatus,
   REGULATOR_ROLE,
+  documentHash,
   roleMask,
   statusMask,
 } from "../../scripts/lib/alliance";
@@ -225,6 +226,24 @@ describe("AllianceRegistry: views", () => {
           .withArgs(orgId);
         expect(await f.registry.organisationStatus(orgId)).to.equal(OrganisationStatus.Unknown);
       }
+    });
+
+    it("gives an organisation's standing and admitted roles in one call, whatever the standing", async () => {
+      const f = await load();
+      expect([...(await f.registry.standing(f.makerOrgId))]).to.deep.equal([
+        BigInt(OrganisationStatus.Active),
+        BigInt(roleMask(BusinessRole.Manufacturer)),
+      ]);
+      expect([...(await f.registry.standing(f.applicantOrgId))]).to.deep.equal([
+        BigInt(OrganisationStatus.Registered),
+        0n,
+      ]);
+      await f.registry.connect(f.regulatorA).suspendOrganisation(f.carrierOrgId, documentHash("audit"));
+      expect([...(await f.registry.standing(f.carrierOrgId))]).to.deep.equal([
+        BigInt(OrganisationStatus.Suspended),
+        BigInt(roleMask(BusinessRole.Logistics)),
+      ]);
+      expect([...(await f.registry.standing(99))]).to.deep.equal([BigInt(OrganisationStatus.Unknown), 0n]);
     });
 
     it("reports each derived status, most severe first", async () => {
