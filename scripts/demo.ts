@@ -10,6 +10,7 @@ import { AccountKind, BusinessRole, OrganisationStatus, documentHash } from "./l
 import { DAY, YEAR, admit, approve, deployAlliance, register } from "./lib/formation";
 import { companyPrefix, formatGtin, gln, gtin } from "./lib/gs1";
 import { proveHistory } from "./lib/history";
+import { batchesMadeFrom } from "./lib/lineage";
 import { memberRows, whoMayDoWhat } from "./lib/report";
 import {
   BatchStatus,
@@ -20,8 +21,14 @@ import {
   commission,
   deployTrace,
   lot,
+  ship,
   unit,
 } from "./lib/trace";
+
+/** A quantity as people read it (400,000). */
+function n(quantity: bigint): string {
+  return quantity.toLocaleString("en-US");
+}
 
 /** The revert data carried by an error thrown by ethers. */
 function revertData(error: unknown): string {
@@ -48,7 +55,7 @@ async function main(): Promise<void> {
     hospital,
     ...people
   ] = await ethers.getSigners();
-  const [pharmacist, shadyTrader, replacementKey] = people;
+  const [pharmacist, shadyTrader, replacementKey, fabricMaker, lateComer] = people;
   const names = new Map<bigint, string>();
 
   chapter("Chapter 1 — the alliance forms");
@@ -125,11 +132,36 @@ async function main(): Promise<void> {
   chapter("Chapter 3 — masks on the line");
   const { catalog, ledger } = await deployTrace(registry, secretariat);
   say("The secretariat deploys the product catalog and the batch ledger and lists them in the registry's directory.");
-  const fabricGtin = gtin("0690123400010");
+  const status = async (batchId: string) => BatchStatus[Number(await ledger.batchStatus(batchId))];
+  const fabricPrefix = companyPrefix("4012345");
+  const meltblown = await admit(
+    registry,
+    fabricMaker,
+    {
+      name: "Meltblown Fabrics",
+      role: BusinessRole.Supplier,
+      companyPrefixes: [fabricPrefix],
+      licenceExpiry: now + YEAR,
+    },
+    quorum,
+  );
+  names.set(meltblown.orgId, "Meltblown Fabrics");
+  await (await registry.connect(fabricMaker).registerSite(gln("401234500001"), "Meltblown mill")).wait();
+  await (await registry.connect(carrier).registerSite(gln("952000000005"), "Swift central warehouse")).wait();
+  say("Meltblown Fabrics joins as a SUPPLIER; Swift registers its central warehouse.");
+
+  const fabricGtin = gtin("0401234500010");
   const maskGtin = gtin("0690123400027");
-  const product = (code: bigint, category: Category, packSize: number, unitCode: string, spec: string) => ({
+  const product = (
+    code: bigint,
+    prefix: bigint,
+    category: Category,
+    packSize: number,
+    unitCode: string,
+    spec: string,
+  ) => ({
     gtin: code,
-    companyPrefix: maskPrefix,
+    companyPrefix: prefix,
     category,
     deviceClass: DeviceClass.None,
     unitOfMeasure: unit(unitCode),
@@ -142,25 +174,23 @@ async function main(): Promise<void> {
   });
   await approveProduct(
     catalog,
-    maskMaker,
+    fabricMaker,
     drugAgency,
-    product(fabricGtin, Category.RawMaterial, 1, "MTR", "meltblown fabric BFE99"),
+    product(fabricGtin, fabricPrefix, Category.RawMaterial, 1, "MTR", "meltblown fabric BFE99"),
     2n * DAY,
   );
   await approveProduct(
     catalog,
     maskMaker,
     deviceAgency,
-    product(maskGtin, Category.ProtectiveEquipment, 50, "EA", "surgical mask type IIR"),
+    product(maskGtin, maskPrefix, Category.ProtectiveEquipment, 50, "EA", "surgical mask type IIR"),
     14n * DAY,
   );
-  say(
-    `Northwind registers meltblown fabric (GTIN ${formatGtin(fabricGtin)}) and surgical masks (GTIN ${formatGtin(maskGtin)}).`,
-  );
-  say("The agencies approve both: fabric with a 2-day hold, masks with the 14-day floor for protective equipment.");
+  say(`Meltblown registers its fabric (GTIN ${formatGtin(fabricGtin)}), Northwind its surgical masks`);
+  say(`(GTIN ${formatGtin(maskGtin)}); the agencies approve: fabric held 2 days, masks the 14-day floor.`);
 
   const today = BigInt(await time.latest());
-  const fabricBatch = await commission(ledger, maskMaker, {
+  const fabricBatch = await commission(ledger, fabricMaker, {
     gtin: fabricGtin,
     lot: lot("MB-2611-01"),
     quantity: 20_000n,
@@ -171,14 +201,26 @@ async function main(): Promise<void> {
     docURI: "ipfs://batches/MB-2611-01",
     inputs: [],
   });
-  say("Northwind commissions 20,000 m of fabric, lot MB-2611-01: on hold.");
   await time.increase(2n * DAY);
   await (
     await ledger
-      .connect(maskMaker)
+      .connect(fabricMaker)
       .record({ batchId: fabricBatch, kind: RecordKind.InspectionPassed, dataHash: documentHash("BFE test 99.2%") })
   ).wait();
-  say(`Two days later its QA passes the fabric: ${BatchStatus[Number(await ledger.batchStatus(fabricBatch))]}.`);
+  say(
+    `Meltblown makes 20,000 m of fabric, lot MB-2611-01; after 2 days and a passed test it is ${await status(fabricBatch)}.`,
+  );
+
+  const toNorthwind = await ship(ledger, fabricMaker, {
+    batchId: fabricBatch,
+    toOrgId: northwind.orgId,
+    quantity: 8_000n,
+    carrierOrgId: swift.orgId,
+  });
+  await (await ledger.connect(carrier).pickUp(toNorthwind.shipment)).wait();
+  await (await ledger.connect(carrier).deliver(toNorthwind.shipment)).wait();
+  await (await ledger.connect(maskMaker).receiveShipment(toNorthwind.shipment, 8_000n, true)).wait();
+  say("It ships 8,000 m to Northwind's plant with Swift; Swift picks up and delivers; Northwind receives it all.");
 
   const maskToday = BigInt(await time.latest());
   const maskBatch = await commission(ledger, maskMaker, {
@@ -192,24 +234,85 @@ async function main(): Promise<void> {
     docURI: "ipfs://batches/SM-2611-A",
     inputs: [{ batchId: fabricBatch, quantity: 8_000n }],
   });
-  say("It makes 400,000 masks, lot SM-2611-A, from 8,000 m of that fabric; the fabric's history records the use.");
-  say(`  fabric left in Northwind's stock: ${await ledger.holdingOf(fabricBatch, northwind.orgId)} m`);
   await (
     await ledger
       .connect(maskMaker)
       .record({ batchId: maskBatch, kind: RecordKind.InspectionPassed, dataHash: documentHash("mask QA report") })
   ).wait();
-  say(
-    `The masks pass QA at once, but the 14-day hold keeps them ${BatchStatus[Number(await ledger.batchStatus(maskBatch))]}.`,
-  );
+  say("Northwind makes 400,000 masks, lot SM-2611-A, from that fabric; the fabric's history records the use.");
+  say(`The masks pass QA at once, but the 14-day hold keeps them ${await status(maskBatch)}...`);
   await time.increase(14n * DAY);
-  say(`Fourteen days later, with no transaction: ${BatchStatus[Number(await ledger.batchStatus(maskBatch))]}.`);
+  say(`...and fourteen days later, with no transaction, they are ${await status(maskBatch)}.`);
+
+  chapter("Chapter 4 — from factory to ward");
+  const toWarehouse = await ship(ledger, maskMaker, {
+    batchId: maskBatch,
+    toOrgId: swift.orgId,
+    quantity: 100_000n,
+    carrierOrgId: swift.orgId,
+  });
+  await (await ledger.connect(carrier).receiveShipment(toWarehouse.shipment, 100_000n, true)).wait();
+  say("Northwind ships 100,000 masks to Swift's warehouse, which receives them.");
+  const toWard = await ship(ledger, carrier, {
+    batchId: maskBatch,
+    toOrgId: cityGeneral.orgId,
+    quantity: 20_000n,
+    carrierOrgId: swift.orgId,
+  });
+  await (await ledger.connect(carrier).pickUp(toWard.shipment)).wait();
+  await (await ledger.connect(carrier).deliver(toWard.shipment)).wait();
+  const shortTx = await (await ledger.connect(pharmacist).receiveShipment(toWard.shipment, 19_500n, true)).wait();
+  const alarm = shortTx!.logs
+    .map((log) => ledger.interface.parseLog(log))
+    .find((parsed) => parsed?.name === "ShortfallReported");
+  say("Swift sends 20,000 to City General; the chief pharmacist counts 19,500 on arrival.");
+  say(
+    `  BROKEN CHAIN ALARM: ${n(alarm!.args.shortfall)} masks lost in transit, attributed to ${names.get(alarm!.args.carrierOrgId)}.`,
+  );
+  await (await ledger.connect(pharmacist).dispense(maskBatch, 1_200n, documentHash("ward 4B, 24 November"))).wait();
+  say("The pharmacy dispenses 1,200 masks to the wards.");
+
+  chapter("Chapter 5 — a recall through the lineage");
+  await (
+    await ledger.connect(drugAgency).recall(fabricBatch, 2, documentHash("fabric lot MB-2611-01: bacterial load"))
+  ).wait();
+  const madeFromFabric = await batchesMadeFrom(ledger, fabricBatch);
+  await (
+    await ledger.connect(drugAgency).recallMany(madeFromFabric, 2, documentHash("made from recalled fabric MB-2611-01"))
+  ).wait();
+  say("A lab finds bacteria in fabric lot MB-2611-01: the drug agency recalls it, finds from the lineage the");
+  say(
+    `${madeFromFabric.length} batch made from it (masks SM-2611-A) and recalls that too: ${await status(maskBatch)}.`,
+  );
+  try {
+    await ledger.connect(pharmacist).dispense.staticCall(maskBatch, 1n, documentHash("ward 2A"));
+  } catch (error) {
+    say(`  the pharmacy can no longer dispense them (${ledger.interface.parseError(revertData(error))?.name}).`);
+  }
+  const back = await ship(ledger, pharmacist, {
+    batchId: maskBatch,
+    toOrgId: northwind.orgId,
+    quantity: 18_300n,
+    carrierOrgId: swift.orgId,
+  });
+  await (await ledger.connect(carrier).pickUp(back.shipment)).wait();
+  await (await ledger.connect(carrier).deliver(back.shipment)).wait();
+  await (await ledger.connect(maskMaker).receiveShipment(back.shipment, 18_300n, true)).wait();
+  say("City General returns its remaining 18,300 masks to Northwind: returns to the maker still move under a recall.");
+  const outflows = await ledger.outflowsOf(maskBatch);
+  const held = await Promise.all(
+    [northwind.orgId, swift.orgId, cityGeneral.orgId].map((orgId) => ledger.holdingOf(maskBatch, orgId)),
+  );
+  say(
+    `Every mask is accounted for: ${n(held.reduce((a, b) => a + b, 0n))} held + ${n(outflows.dispensed)} dispensed + ` +
+      `${n(outflows.lost)} lost = ${n((await ledger.batch(maskBatch)).commissioned)} made.`,
+  );
   const proof = await proveHistory(ledger, maskBatch);
   say(
     `Anyone can rebuild the masks' ${proof.count}-record history from the logs: proof ${proof.valid ? "holds" : "FAILS"}.`,
   );
 
-  chapter("Chapter 4 — a licence lapses");
+  chapter("Chapter 6 — a licence lapses");
   await time.increase(31n * DAY);
   say("A month passes. Nobody sends a transaction, yet...");
   say(`  Swift Cold Chain's status: ${OrganisationStatus[Number(await registry.organisationStatus(swift.orgId))]}`);
@@ -221,7 +324,7 @@ async function main(): Promise<void> {
   say("Swift files its renewed licence; the drug agency checks and approves it.");
   say(`  status now: ${OrganisationStatus[Number(await registry.organisationStatus(swift.orgId))]}`);
 
-  chapter("Chapter 5 — a lost key");
+  chapter("Chapter 7 — a lost key");
   await (await registry.connect(drugAgency).approveAdminReplacement(northwind.orgId, replacementKey.address)).wait();
   await (
     await registry.connect(provincialAuthority).approveAdminReplacement(northwind.orgId, replacementKey.address)
@@ -230,12 +333,12 @@ async function main(): Promise<void> {
   say("Northwind's admin key is lost in a flood; two regulators approve a replacement, which accepts.");
   say(`  may the lost key still act? ${await registry.isPermitted(maskMaker.address, BusinessRole.Manufacturer)}`);
 
-  chapter("Chapter 6 — a scare");
+  chapter("Chapter 8 — a scare");
   await (await registry.connect(guardian).pause()).wait();
   say("Reports of counterfeit masks: the guardian pauses new commitments alliance-wide.");
   try {
     await registry
-      .connect(people[3])
+      .connect(lateComer)
       .registerOrganisation.staticCall(
         documentHash("Late Comer licence"),
         "ipfs://licences/late",

@@ -8,7 +8,8 @@ import {Roles} from "../alliance/AllianceTypes.sol";
 import {IAllianceRegistry} from "../alliance/IAllianceRegistry.sol";
 import {IBatchLedger} from "./IBatchLedger.sol";
 import {IProductCatalog} from "./IProductCatalog.sol";
-import {BatchStatus, Inspection, ProductStatus, RecordKind} from "./TraceTypes.sol";
+import {OrganisationStatus} from "../alliance/AllianceTypes.sol";
+import {BatchStatus, Inspection, ProductStatus, RecordKind, ShipmentStatus} from "./TraceTypes.sol";
 
 /// @title BatchLedger
 /// @notice Batches, lineage, holdings, quality release and the hash-chained history of every batch.
@@ -21,10 +22,13 @@ contract BatchLedger is IBatchLedger, AllianceGated {
     uint256 public constant MAX_INPUTS = 16;
     /// @notice Most records one {recordMany} call may append.
     uint256 public constant MAX_RECORDS_PER_CALL = 100;
+    /// @notice Most batches one {recallMany} call may recall.
+    uint256 public constant MAX_RECALL_BATCHES = 50;
 
     uint8 private constant INSPECTION = 3; // bits 0-1 of `flags`: the latest Inspection
     uint8 private constant RELEASED_EARLY = 4; // a regulator released the batch
     uint8 private constant BLOCKED = 8; // a regulator blocked the batch
+    uint8 private constant RECALLED = 16; // a regulator or the maker recalled the batch
 
     struct Batch {
         uint48 gtin; // GTIN-14 (< 10**14 < 2**47); zero: no batch
@@ -44,25 +48,42 @@ contract BatchLedger is IBatchLedger, AllianceGated {
         bool regulator;
     }
 
+    struct ShipmentState {
+        ShipmentStatus status;
+        uint32 deliveredAt; // delivery or refusal: starts the receipt window
+    }
+
+    struct Totals {
+        uint64 dispensed;
+        uint64 destroyed;
+        uint64 lost;
+    }
+
     IProductCatalog private immutable _catalog;
     uint32 private immutable _correctionWindow;
+    uint32 private immutable _receiptWindow;
 
     mapping(bytes32 batchId => Batch) private _batches;
     mapping(bytes32 batchId => bytes32 head) private _heads;
     mapping(bytes32 batchId => mapping(uint32 orgId => uint256 quantity)) private _holdings;
     mapping(address module => bool registered) private _modules;
+    mapping(bytes32 shipmentId => ShipmentState) private _shipments;
+    mapping(bytes32 batchId => Totals) private _totals;
 
     /// @param registry The alliance registry.
     /// @param catalog_ The product catalog.
     /// @param correctionWindow_ Seconds during which an actor may correct its own last record.
+    /// @param receiptWindow_ Seconds a recipient has after delivery before the sender may reclaim.
     constructor(
         IAllianceRegistry registry,
         IProductCatalog catalog_,
-        uint32 correctionWindow_
+        uint32 correctionWindow_,
+        uint32 receiptWindow_
     ) AllianceGated(registry) {
         if (address(catalog_) == address(0)) revert LedgerZeroAddress();
         _catalog = catalog_;
         _correctionWindow = correctionWindow_;
+        _receiptWindow = receiptWindow_;
     }
 
     modifier onlyModule() {
@@ -122,6 +143,160 @@ contract BatchLedger is IBatchLedger, AllianceGated {
             b.flags &= ~INSPECTION; // back to Inspection.None
         }
         _append(batchId, b, RecordKind.Correction, msg.sender, keccak256(abi.encode(head, reasonHash)));
+    }
+
+    // ------------------------------------------------------------------ custody
+
+    /// @inheritdoc IBatchLedger
+    function ship(
+        bytes32 batchId,
+        uint32 toOrgId,
+        uint256 quantity,
+        uint32 carrierOrgId,
+        bytes32 ref,
+        bytes32 docHash,
+        uint256 site,
+        uint256 toSite
+    ) external returns (bytes32 shipmentId) {
+        (uint32 fromOrgId, uint16 roles) = _requirePermitted(msg.sender, Roles.HOLDERS);
+        Batch storage b = _existingBatch(batchId);
+        _requireRoute(batchId, b, fromOrgId, roles, toOrgId);
+        _requireCarrier(carrierOrgId);
+        _take(batchId, b, fromOrgId, quantity);
+        // Field by field, so that the function also compiles without the IR pipeline (fewer stack slots).
+        Shipment memory shipment;
+        shipment.batchId = batchId;
+        shipment.fromOrgId = fromOrgId;
+        shipment.toOrgId = toOrgId;
+        shipment.carrierOrgId = carrierOrgId;
+        shipment.fromGln = _siteGln(fromOrgId, site);
+        shipment.toGln = _siteGln(toOrgId, toSite);
+        shipment.quantity = quantity;
+        shipment.ref = ref;
+        shipment.sequence = b.recordCount;
+        shipmentId = keccak256(abi.encode(shipment));
+        _shipments[shipmentId].status = ShipmentStatus.InTransit;
+        emit Shipped(shipmentId, batchId, toOrgId, shipment, docHash);
+        _append(batchId, b, RecordKind.Shipped, msg.sender, shipmentId);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function pickUp(Shipment calldata shipment) external {
+        _carrierStep(shipment, ShipmentStatus.InTransit, ShipmentStatus.PickedUp, RecordKind.PickedUp);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function deliver(Shipment calldata shipment) external {
+        ShipmentState storage state = _carrierStep(
+            shipment,
+            ShipmentStatus.PickedUp,
+            ShipmentStatus.Delivered,
+            RecordKind.Delivered
+        );
+        state.deliveredAt = uint32(block.timestamp);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function receiveShipment(Shipment calldata shipment, uint256 quantityReceived, bool goodCondition) external {
+        (bytes32 shipmentId, ShipmentState storage state) = _partyStep(shipment, shipment.toOrgId);
+        _requireArriving(shipmentId, state.status);
+        if (quantityReceived > shipment.quantity) {
+            revert LedgerReceivedTooMuch(shipmentId, quantityReceived, shipment.quantity);
+        }
+        state.status = ShipmentStatus.Received;
+        Batch storage b = _batches[shipment.batchId];
+        _conclude(shipmentId, shipment, b, quantityReceived);
+        emit Received(shipmentId, quantityReceived, goodCondition);
+        bytes32 dataHash = keccak256(abi.encode(shipmentId, quantityReceived, goodCondition));
+        _append(shipment.batchId, b, RecordKind.Received, msg.sender, dataHash);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function refuse(Shipment calldata shipment, bytes32 reasonHash) external {
+        (bytes32 shipmentId, ShipmentState storage state) = _partyStep(shipment, shipment.toOrgId);
+        _requireArriving(shipmentId, state.status);
+        if (reasonHash == bytes32(0)) revert LedgerEmptyHash();
+        state.status = ShipmentStatus.Refused;
+        state.deliveredAt = uint32(block.timestamp);
+        emit ShipmentUpdated(shipmentId, ShipmentStatus.Refused, msg.sender);
+        bytes32 dataHash = keccak256(abi.encode(shipmentId, reasonHash));
+        _append(shipment.batchId, _batches[shipment.batchId], RecordKind.Refused, msg.sender, dataHash);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function recordReturn(Shipment calldata shipment) external {
+        _carrierStep(shipment, ShipmentStatus.Refused, ShipmentStatus.Returned, RecordKind.Returned);
+        _give(shipment.batchId, _batches[shipment.batchId], shipment.fromOrgId, shipment.quantity);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function reclaim(Shipment calldata shipment) external {
+        (bytes32 shipmentId, ShipmentState storage state) = _partyStep(shipment, shipment.fromOrgId);
+        _requireOpen(shipmentId, state.status);
+        uint256 windowEnds = state.deliveredAt == 0 ? 0 : uint256(state.deliveredAt) + _receiptWindow;
+        (OrganisationStatus recipient, ) = alliance().standing(shipment.toOrgId);
+        if (recipient == OrganisationStatus.Active && (windowEnds == 0 || block.timestamp <= windowEnds)) {
+            revert LedgerReceiptWindowOpen(shipmentId, windowEnds);
+        }
+        state.status = ShipmentStatus.Reclaimed;
+        emit ShipmentUpdated(shipmentId, ShipmentStatus.Reclaimed, msg.sender);
+        Batch storage b = _batches[shipment.batchId];
+        _give(shipment.batchId, b, shipment.fromOrgId, shipment.quantity);
+        _append(shipment.batchId, b, RecordKind.Reclaimed, msg.sender, shipmentId);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function settle(Shipment calldata shipment, uint256 quantityReceived, bytes32 reasonHash) external onlyRegulator {
+        (bytes32 shipmentId, ShipmentState storage state) = _existingShipment(shipment);
+        _requireOpen(shipmentId, state.status);
+        if (quantityReceived > shipment.quantity) {
+            revert LedgerReceivedTooMuch(shipmentId, quantityReceived, shipment.quantity);
+        }
+        if (reasonHash == bytes32(0)) revert LedgerEmptyHash();
+        state.status = ShipmentStatus.Settled;
+        Batch storage b = _batches[shipment.batchId];
+        _conclude(shipmentId, shipment, b, quantityReceived);
+        emit ShipmentSettled(shipmentId, msg.sender, quantityReceived, reasonHash);
+        bytes32 dataHash = keccak256(abi.encode(shipmentId, quantityReceived, reasonHash));
+        _append(shipment.batchId, b, RecordKind.Settled, msg.sender, dataHash);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function dispense(bytes32 batchId, uint256 quantity, bytes32 referenceHash) external {
+        (uint32 orgId, ) = _requirePermitted(msg.sender, Roles.HOSPITAL | Roles.RETAILER);
+        Batch storage b = _existingBatch(batchId);
+        BatchStatus status = _status(b);
+        if (status != BatchStatus.Released) revert LedgerUnexpectedStatus(batchId, status);
+        if (referenceHash == bytes32(0)) revert LedgerEmptyHash();
+        _take(batchId, b, orgId, quantity);
+        _totals[batchId].dispensed += uint64(quantity); // at most the uint40 commissioned quantity
+        emit Dispensed(batchId, orgId, quantity, referenceHash);
+        _append(batchId, b, RecordKind.Dispensed, msg.sender, keccak256(abi.encode(quantity, referenceHash)));
+    }
+
+    /// @inheritdoc IBatchLedger
+    function destroy(bytes32 batchId, uint256 quantity, bytes32 reasonHash) external {
+        (uint32 orgId, ) = _requirePermitted(msg.sender, Roles.HOLDERS);
+        Batch storage b = _existingBatch(batchId);
+        if (reasonHash == bytes32(0)) revert LedgerEmptyHash();
+        _take(batchId, b, orgId, quantity);
+        _totals[batchId].destroyed += uint64(quantity); // at most the uint40 commissioned quantity
+        emit Destroyed(batchId, orgId, quantity, reasonHash);
+        _append(batchId, b, RecordKind.Destroyed, msg.sender, keccak256(abi.encode(quantity, reasonHash)));
+    }
+
+    /// @inheritdoc IBatchLedger
+    function recall(bytes32 batchId, uint8 recallClass, bytes32 reasonHash) external {
+        (bool regulator, uint32 orgId) = _recaller();
+        _recall(batchId, recallClass, reasonHash, regulator, orgId);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function recallMany(bytes32[] calldata batchIds, uint8 recallClass, bytes32 reasonHash) external {
+        uint256 count = batchIds.length;
+        if (count == 0 || count > MAX_RECALL_BATCHES) revert LedgerInvalidBatchCount(count, MAX_RECALL_BATCHES);
+        (bool regulator, uint32 orgId) = _recaller();
+        for (uint256 i; i < count; ++i) _recall(batchIds[i], recallClass, reasonHash, regulator, orgId);
     }
 
     // ------------------------------------------------------------------ regulators
@@ -202,6 +377,28 @@ contract BatchLedger is IBatchLedger, AllianceGated {
     }
 
     /// @inheritdoc IBatchLedger
+    function shipmentState(bytes32 shipmentId) external view returns (ShipmentStatus status, uint256 deliveredAt) {
+        ShipmentState storage state = _shipments[shipmentId];
+        return (state.status, state.deliveredAt);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function shipmentIdOf(Shipment calldata shipment) public pure returns (bytes32) {
+        return keccak256(abi.encode(shipment));
+    }
+
+    /// @inheritdoc IBatchLedger
+    function outflowsOf(bytes32 batchId) external view returns (Outflows memory) {
+        Totals storage totals = _totals[batchId];
+        return Outflows({dispensed: totals.dispensed, destroyed: totals.destroyed, lost: totals.lost});
+    }
+
+    /// @inheritdoc IBatchLedger
+    function receiptWindow() external view returns (uint32) {
+        return _receiptWindow;
+    }
+
+    /// @inheritdoc IBatchLedger
     function isModule(address module) external view returns (bool) {
         return _modules[module];
     }
@@ -222,6 +419,147 @@ contract BatchLedger is IBatchLedger, AllianceGated {
     }
 
     // ------------------------------------------------------------------ internals
+
+    /// @dev Ordinary shipments need a Released batch and a route the sender's roles allow; returns to the maker need
+    /// neither. The recipient must be another organisation, Active in a holding role.
+    function _requireRoute(
+        bytes32 batchId,
+        Batch storage b,
+        uint32 fromOrgId,
+        uint16 roles,
+        uint32 toOrgId
+    ) private view {
+        (OrganisationStatus status, uint16 toRoles) = alliance().standing(toOrgId);
+        uint16 allowed = Roles.HOLDERS;
+        if (toOrgId != b.makerOrgId) {
+            BatchStatus current = _status(b);
+            if (current != BatchStatus.Released) revert LedgerUnexpectedStatus(batchId, current);
+            allowed = _routes(roles);
+        }
+        if (toOrgId == fromOrgId || status != OrganisationStatus.Active || toRoles & allowed == 0) {
+            revert LedgerRouteNotAllowed(batchId, fromOrgId, toOrgId);
+        }
+    }
+
+    function _requireCarrier(uint32 carrierOrgId) private view {
+        (OrganisationStatus status, uint16 roles) = alliance().standing(carrierOrgId);
+        if (status != OrganisationStatus.Active || roles & Roles.LOGISTICS == 0)
+            revert LedgerInvalidCarrier(carrierOrgId);
+    }
+
+    /// @dev The recipient roles a sender holding `roles` may ship to (the README's route table).
+    function _routes(uint16 roles) private pure returns (uint16 allowed) {
+        uint16 care = Roles.AGENCY | Roles.HOSPITAL | Roles.RETAILER;
+        uint16 trade = Roles.DISTRIBUTOR | Roles.LOGISTICS | care;
+        if (roles & Roles.SUPPLIER != 0) allowed |= Roles.MAKERS | Roles.DISTRIBUTOR | Roles.LOGISTICS;
+        if (roles & (Roles.MANUFACTURER | Roles.LOGISTICS) != 0) allowed |= Roles.MANUFACTURER | trade;
+        if (roles & (Roles.DISTRIBUTOR | Roles.AGENCY) != 0) allowed |= trade;
+        if (roles & Roles.HOSPITAL != 0) allowed |= Roles.HOSPITAL | Roles.AGENCY;
+    }
+
+    /// @dev A carrier's step on its shipment, from `from` to `to`.
+    function _carrierStep(
+        Shipment calldata shipment,
+        ShipmentStatus from,
+        ShipmentStatus to,
+        RecordKind kind
+    ) private returns (ShipmentState storage state) {
+        (uint32 orgId, ) = _requirePermitted(msg.sender, Roles.LOGISTICS);
+        bytes32 shipmentId;
+        (shipmentId, state) = _existingShipment(shipment);
+        if (orgId != shipment.carrierOrgId) revert LedgerNotShipmentParty(shipmentId, msg.sender);
+        if (state.status != from) revert LedgerUnexpectedShipmentStatus(shipmentId, state.status);
+        state.status = to;
+        emit ShipmentUpdated(shipmentId, to, msg.sender);
+        _append(shipment.batchId, _batches[shipment.batchId], kind, msg.sender, shipmentId);
+    }
+
+    /// @dev The shipment, when the caller acts in a holding role for `party` (its sender or recipient).
+    function _partyStep(
+        Shipment calldata shipment,
+        uint32 party
+    ) private view returns (bytes32 shipmentId, ShipmentState storage state) {
+        (uint32 orgId, ) = _requirePermitted(msg.sender, Roles.HOLDERS);
+        (shipmentId, state) = _existingShipment(shipment);
+        if (orgId != party) revert LedgerNotShipmentParty(shipmentId, msg.sender);
+    }
+
+    function _existingShipment(
+        Shipment calldata shipment
+    ) private view returns (bytes32 shipmentId, ShipmentState storage state) {
+        shipmentId = shipmentIdOf(shipment);
+        state = _shipments[shipmentId];
+        if (state.status == ShipmentStatus.None) revert LedgerUnknownShipment(shipmentId);
+    }
+
+    /// @dev Goods still on their way to the recipient: it may receive or refuse them.
+    function _requireArriving(bytes32 shipmentId, ShipmentStatus status) private pure {
+        if (
+            status != ShipmentStatus.InTransit &&
+            status != ShipmentStatus.PickedUp &&
+            status != ShipmentStatus.Delivered
+        ) {
+            revert LedgerUnexpectedShipmentStatus(shipmentId, status);
+        }
+    }
+
+    /// @dev A shipment not yet concluded (received, returned, reclaimed or settled).
+    function _requireOpen(bytes32 shipmentId, ShipmentStatus status) private pure {
+        if (
+            status == ShipmentStatus.Received ||
+            status == ShipmentStatus.Returned ||
+            status == ShipmentStatus.Reclaimed ||
+            status == ShipmentStatus.Settled
+        ) revert LedgerUnexpectedShipmentStatus(shipmentId, status);
+    }
+
+    /// @dev The recipient gains what it received; a shortfall is lost in transit, attributed to the carrier.
+    function _conclude(
+        bytes32 shipmentId,
+        Shipment calldata shipment,
+        Batch storage b,
+        uint256 quantityReceived
+    ) private {
+        if (quantityReceived != 0) _give(shipment.batchId, b, shipment.toOrgId, quantityReceived);
+        uint256 shortfall = shipment.quantity - quantityReceived;
+        if (shortfall != 0) {
+            _totals[shipment.batchId].lost += uint64(shortfall); // at most the uint40 commissioned quantity
+            emit ShortfallReported(shipmentId, shipment.batchId, shipment.carrierOrgId, shortfall);
+        }
+    }
+
+    /// @dev Moves `quantity` out of an organisation's holding.
+    function _take(bytes32 batchId, Batch storage b, uint32 orgId, uint256 quantity) private {
+        if (quantity == 0) revert LedgerInvalidQuantity(quantity);
+        uint256 holding = _holdingOf(batchId, b, orgId);
+        if (holding < quantity) revert LedgerInsufficientHolding(batchId, orgId, holding, quantity);
+        unchecked {
+            _setHolding(batchId, b, orgId, holding - quantity); // holding >= quantity, checked above
+        }
+    }
+
+    /// @dev Moves `quantity` into an organisation's holding.
+    function _give(bytes32 batchId, Batch storage b, uint32 orgId, uint256 quantity) private {
+        _setHolding(batchId, b, orgId, _holdingOf(batchId, b, orgId) + quantity);
+    }
+
+    /// @dev A regulator, or else an account acting for a maker (which may recall only its own batches).
+    function _recaller() private view returns (bool regulator, uint32 orgId) {
+        if (_isRegulator(msg.sender)) return (true, 0);
+        (orgId, ) = _requirePermitted(msg.sender, Roles.MAKERS);
+    }
+
+    function _recall(bytes32 batchId, uint8 recallClass, bytes32 reasonHash, bool regulator, uint32 orgId) private {
+        Batch storage b = _existingBatch(batchId);
+        if (!regulator && b.makerOrgId != orgId)
+            revert LedgerRecordNotAllowed(batchId, RecordKind.Recalled, msg.sender);
+        if (recallClass == 0 || recallClass > 3) revert LedgerInvalidRecallClass(recallClass);
+        if (reasonHash == bytes32(0)) revert LedgerEmptyHash();
+        if (b.flags & RECALLED != 0) revert LedgerUnexpectedStatus(batchId, BatchStatus.Recalled);
+        b.flags |= RECALLED;
+        emit BatchRecalled(batchId, msg.sender, recallClass, reasonHash);
+        _append(batchId, b, RecordKind.Recalled, msg.sender, keccak256(abi.encode(recallClass, reasonHash)));
+    }
 
     /// @dev The product's hold period, once it is approved and made by `orgId`.
     function _requireOwnApprovedProduct(uint64 gtin, uint32 orgId) private view returns (uint32 holdPeriod) {
@@ -350,6 +688,7 @@ contract BatchLedger is IBatchLedger, AllianceGated {
     function _status(Batch storage b) private view returns (BatchStatus) {
         if (b.gtin == 0) return BatchStatus.Unknown;
         uint8 flags = b.flags;
+        if (flags & RECALLED != 0) return BatchStatus.Recalled;
         if (flags & BLOCKED != 0) return BatchStatus.Blocked;
         if (block.timestamp >= b.expiresAt) return BatchStatus.Expired;
         bool passed = flags & INSPECTION == uint8(Inspection.Passed);

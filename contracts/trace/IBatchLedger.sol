@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {BatchStatus, Inspection, ProductStatus, RecordKind} from "./TraceTypes.sol";
+import {BatchStatus, Inspection, ProductStatus, RecordKind, ShipmentStatus} from "./TraceTypes.sol";
 import {IProductCatalog} from "./IProductCatalog.sol";
 
 /// @title The MedAlliance batch ledger
@@ -46,6 +46,26 @@ interface IBatchLedger {
         bytes32 dataHash;
     }
 
+    /// @notice A shipment's fields, fixed when shipped: its id is their hash, and later calls pass them back.
+    struct Shipment {
+        bytes32 batchId;
+        uint32 fromOrgId; // the sender
+        uint32 toOrgId; // the recipient
+        uint32 carrierOrgId; // a LOGISTICS organisation
+        uint64 fromGln; // the sender's site
+        uint64 toGln; // the recipient's site the goods are addressed to
+        uint256 quantity;
+        bytes32 ref; // set by the sender, e.g. keccak256(abi.encode(escrowAddress, needId)); zero when none
+        uint256 sequence; // the batch's record count when shipped, which makes every shipment's id unique
+    }
+
+    /// @notice What the ledger counts per batch besides holdings (in transit is the sum of open shipments).
+    struct Outflows {
+        uint256 dispensed;
+        uint256 destroyed;
+        uint256 lost; // shortfalls in transit, attributed to carriers
+    }
+
     /// @notice A batch as the views return it.
     struct BatchView {
         uint64 gtin;
@@ -79,6 +99,39 @@ interface IBatchLedger {
         uint64 timestamp,
         bytes32 dataHash
     );
+    /// @notice A holder shipped part of its holding.
+    event Shipped(
+        bytes32 indexed shipmentId,
+        bytes32 indexed batchId,
+        uint32 indexed toOrgId,
+        Shipment shipment,
+        bytes32 docHash
+    );
+    /// @notice A shipment moved to a new state (pick-up, delivery, refusal, return, reclaim).
+    event ShipmentUpdated(bytes32 indexed shipmentId, ShipmentStatus status, address indexed actor);
+    /// @notice The recipient received a shipment (at the shipment's `toGln`).
+    event Received(bytes32 indexed shipmentId, uint256 quantityReceived, bool goodCondition);
+    /// @notice The "broken chain" alarm: less arrived than was shipped; the difference is lost, attributed to the
+    /// carrier.
+    event ShortfallReported(
+        bytes32 indexed shipmentId,
+        bytes32 indexed batchId,
+        uint32 indexed carrierOrgId,
+        uint256 shortfall
+    );
+    /// @notice A regulator settled a shipment nobody completed.
+    event ShipmentSettled(
+        bytes32 indexed shipmentId,
+        address indexed regulator,
+        uint256 quantityReceived,
+        bytes32 reasonHash
+    );
+    /// @notice A hospital or retailer dispensed units of a batch.
+    event Dispensed(bytes32 indexed batchId, uint32 indexed orgId, uint256 quantity, bytes32 referenceHash);
+    /// @notice A holder destroyed part of its holding.
+    event Destroyed(bytes32 indexed batchId, uint32 indexed orgId, uint256 quantity, bytes32 reasonHash);
+    /// @notice A batch was recalled; ordinary movement stops, returns to the maker and destruction go on.
+    event BatchRecalled(bytes32 indexed batchId, address indexed actor, uint8 recallClass, bytes32 reasonHash);
     /// @notice The governor registered or removed a ledger module.
     event ModuleSet(address indexed module, bool registered);
 
@@ -120,6 +173,24 @@ interface IBatchLedger {
     error LedgerNotModule(address account);
     /// @notice A zero address was given.
     error LedgerZeroAddress();
+    /// @notice The recipient is not Active in a role that holds stock, or the route is not allowed (see the README).
+    error LedgerRouteNotAllowed(bytes32 batchId, uint32 fromOrgId, uint32 toOrgId);
+    /// @notice The carrier is not Active as LOGISTICS.
+    error LedgerInvalidCarrier(uint32 carrierOrgId);
+    /// @notice No shipment has these fields.
+    error LedgerUnknownShipment(bytes32 shipmentId);
+    /// @notice The shipment's state does not allow this.
+    error LedgerUnexpectedShipmentStatus(bytes32 shipmentId, ShipmentStatus status);
+    /// @notice The caller is not the shipment's sender, recipient or carrier as this step requires.
+    error LedgerNotShipmentParty(bytes32 shipmentId, address account);
+    /// @notice More received than shipped.
+    error LedgerReceivedTooMuch(bytes32 shipmentId, uint256 quantityReceived, uint256 shipped);
+    /// @notice The recipient may still answer: its receipt window has not passed and it can still act.
+    error LedgerReceiptWindowOpen(bytes32 shipmentId, uint256 windowEnds);
+    /// @notice A recall class is 1, 2 or 3.
+    error LedgerInvalidRecallClass(uint8 recallClass);
+    /// @notice More batches than MAX_RECALL_BATCHES, or none.
+    error LedgerInvalidBatchCount(uint256 count, uint256 max);
 
     /// @notice The product's maker commissions a batch: a new `batchId` from GTIN and lot, on hold for the
     /// product's hold period, held by the maker; the inputs are consumed from the maker's holdings and each input's
@@ -179,6 +250,116 @@ interface IBatchLedger {
     /// @param reasonHash Hash of the written reasons.
     function unblockBatch(bytes32 batchId, bytes32 reasonHash) external;
 
+    /// @notice A holder ships part of its holding from one of its sites to a site of another member, carried by a
+    /// LOGISTICS member. Ordinary shipments need a Released batch and an allowed route (README); returns to the
+    /// batch's maker are always allowed, recalled or not.
+    /// @dev Requirements: caller may act in a holding role; quantity between 1 and its holding; recipient another
+    /// organisation, Active in a holding role the route allows; carrier Active as LOGISTICS; both sites exist.
+    /// Emits {Shipped} and {Recorded}.
+    /// @param batchId The batch.
+    /// @param toOrgId The recipient.
+    /// @param quantity The quantity shipped.
+    /// @param carrierOrgId The carrier.
+    /// @param ref A reference set by the sender (escrow and agreements match it); zero when none.
+    /// @param docHash Hash of the shipping document (emitted, not part of the id).
+    /// @param site The sender's site index.
+    /// @param toSite The recipient's site index the goods are addressed to (its receipt names that site).
+    /// @return shipmentId keccak256(abi.encode(shipment)).
+    function ship(
+        bytes32 batchId,
+        uint32 toOrgId,
+        uint256 quantity,
+        uint32 carrierOrgId,
+        bytes32 ref,
+        bytes32 docHash,
+        uint256 site,
+        uint256 toSite
+    ) external returns (bytes32 shipmentId);
+
+    /// @notice The carrier records pick-up.
+    /// @dev Requirements: caller acts as LOGISTICS for the carrier; shipment InTransit. Emits {ShipmentUpdated},
+    /// {Recorded}.
+    /// @param shipment The shipment's fields.
+    function pickUp(Shipment calldata shipment) external;
+
+    /// @notice The carrier records delivery; the recipient's receipt window starts.
+    /// @dev Requirements: caller acts as LOGISTICS for the carrier; shipment PickedUp. Emits {ShipmentUpdated},
+    /// {Recorded}.
+    /// @param shipment The shipment's fields.
+    function deliver(Shipment calldata shipment) external;
+
+    /// @notice The recipient receives what arrived at the site the shipment was addressed to. A shortfall is recorded
+    /// as lost in transit, attributed to the carrier, and announced by {ShortfallReported}.
+    /// @dev Requirements: caller acts for the recipient in a holding role; shipment InTransit, PickedUp or Delivered;
+    /// quantity received at most the quantity shipped. Emits {Received}, {Recorded}.
+    /// @param shipment The shipment's fields.
+    /// @param quantityReceived What arrived.
+    /// @param goodCondition Whether it arrived in good condition.
+    function receiveShipment(Shipment calldata shipment, uint256 quantityReceived, bool goodCondition) external;
+
+    /// @notice The recipient refuses a shipment; the carrier brings it back.
+    /// @dev Requirements: caller acts for the recipient; shipment InTransit, PickedUp or Delivered; non-zero reason.
+    /// Emits {ShipmentUpdated}, {Recorded}.
+    /// @param shipment The shipment's fields.
+    /// @param reasonHash Hash of the written reasons.
+    function refuse(Shipment calldata shipment, bytes32 reasonHash) external;
+
+    /// @notice The carrier records that refused goods are back with the sender, whose holding regains them.
+    /// @dev Requirements: caller acts as LOGISTICS for the carrier; shipment Refused. Emits {ShipmentUpdated},
+    /// {Recorded}.
+    /// @param shipment The shipment's fields.
+    function recordReturn(Shipment calldata shipment) external;
+
+    /// @notice The sender takes back a shipment nobody answered: delivered (or refused) and left past the receipt
+    /// window, or whose recipient can no longer act.
+    /// @dev Requirements: caller acts for the sender in a holding role; shipment open (not Received, Returned,
+    /// Reclaimed or Settled); the window has passed or the recipient is not Active. Emits {ShipmentUpdated},
+    /// {Recorded}.
+    /// @param shipment The shipment's fields.
+    function reclaim(Shipment calldata shipment) external;
+
+    /// @notice A regulator settles an open shipment, stating what the recipient received; the rest is lost in
+    /// transit, attributed to the carrier. (Refused goods that came back to the sender are reclaimed by the sender
+    /// once the receipt window has passed, rather than settled.)
+    /// @dev Requirements: caller is a regulator; shipment open; quantity at most the quantity shipped; non-zero
+    /// reason. Emits {ShipmentSettled}, {Recorded}; {ShortfallReported} for a shortfall.
+    /// @param shipment The shipment's fields.
+    /// @param quantityReceived What the recipient received.
+    /// @param reasonHash Hash of the written reasons.
+    function settle(Shipment calldata shipment, uint256 quantityReceived, bytes32 reasonHash) external;
+
+    /// @notice A hospital or retailer dispenses units of a Released batch it holds.
+    /// @dev Requirements: caller acts as HOSPITAL or RETAILER; batch Released; quantity between 1 and its holding;
+    /// non-zero reference. Emits {Dispensed}, {Recorded}.
+    /// @param batchId The batch.
+    /// @param quantity Units dispensed.
+    /// @param referenceHash Hash of the dispensing reference (a prescription or order; never personal data).
+    function dispense(bytes32 batchId, uint256 quantity, bytes32 referenceHash) external;
+
+    /// @notice A holder destroys part of its holding, whatever the batch's status.
+    /// @dev Requirements: caller acts in a holding role; quantity between 1 and its holding; non-zero reason.
+    /// Emits {Destroyed}, {Recorded}.
+    /// @param batchId The batch.
+    /// @param quantity The quantity destroyed.
+    /// @param reasonHash Hash of the written reasons.
+    function destroy(bytes32 batchId, uint256 quantity, bytes32 reasonHash) external;
+
+    /// @notice A regulator, or the maker for its own batch, recalls a batch: shipping (but returns to the maker),
+    /// dispensing and use as an input stop at once.
+    /// @dev Requirements: caller a regulator or the batch's maker; batch exists and is not recalled; class 1 to 3;
+    /// non-zero reason. Emits {BatchRecalled}, {Recorded}.
+    /// @param batchId The batch.
+    /// @param recallClass 1 (most serious) to 3.
+    /// @param reasonHash Hash of the written reasons.
+    function recall(bytes32 batchId, uint8 recallClass, bytes32 reasonHash) external;
+
+    /// @notice {recall} for up to MAX_RECALL_BATCHES batches at once (e.g. those made from a recalled input, found from
+    /// lineage events); all or nothing.
+    /// @param batchIds The batches.
+    /// @param recallClass 1 (most serious) to 3.
+    /// @param reasonHash Hash of the written reasons.
+    function recallMany(bytes32[] calldata batchIds, uint8 recallClass, bytes32 reasonHash) external;
+
     /// @notice The governor registers or removes a ledger module (a contract acting for members).
     /// @dev Requirements: caller is the governor; non-zero module. Emits {ModuleSet}.
     /// @param module The module contract.
@@ -206,6 +387,21 @@ interface IBatchLedger {
     /// @param gtin The GTIN-14.
     /// @param lot The lot (GS1 AI 10, right-padded with zero bytes).
     function batchIdOf(uint64 gtin, bytes32 lot) external pure returns (bytes32);
+
+    /// @notice A shipment's status and delivery time (zero until delivered or refused).
+    /// @param shipmentId The shipment.
+    function shipmentState(bytes32 shipmentId) external view returns (ShipmentStatus status, uint256 deliveredAt);
+
+    /// @notice The id of a shipment's fields.
+    /// @param shipment The fields.
+    function shipmentIdOf(Shipment calldata shipment) external pure returns (bytes32);
+
+    /// @notice What left the holdings of a batch other than by shipping or as an input.
+    /// @param batchId The batch.
+    function outflowsOf(bytes32 batchId) external view returns (Outflows memory);
+
+    /// @notice Seconds a recipient has, after delivery or refusal, before the sender may reclaim.
+    function receiptWindow() external view returns (uint32);
 
     /// @notice Whether `module` is a registered ledger module.
     /// @param module The contract.

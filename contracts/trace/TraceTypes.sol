@@ -57,5 +57,30 @@ enum RecordKind {
     Blocked, // dataHash: the reasons' hash
     Unblocked, // dataHash: the reasons' hash
     Note, // dataHash: the note document's hash
-    Correction // dataHash: keccak256(abi.encode(correctedHead, reasonHash))
+    Correction, // dataHash: keccak256(abi.encode(correctedHead, reasonHash))
+    Shipped, // on shipping; dataHash: the shipment id
+    PickedUp, // the carrier's pick-up; dataHash: the shipment id
+    Delivered, // the carrier's delivery; dataHash: the shipment id
+    Received, // dataHash: keccak256(abi.encode(shipmentId, quantityReceived, goodCondition))
+    Refused, // dataHash: keccak256(abi.encode(shipmentId, reasonHash))
+    Returned, // refused goods back with the sender; dataHash: the shipment id
+    Reclaimed, // an unanswered shipment taken back by its sender; dataHash: the shipment id
+    Settled, // by a regulator; dataHash: keccak256(abi.encode(shipmentId, quantityReceived, reasonHash))
+    Dispensed, // dataHash: keccak256(abi.encode(quantity, referenceHash))
+    Destroyed, // dataHash: keccak256(abi.encode(quantity, reasonHash))
+    Recalled // dataHash: keccak256(abi.encode(recallClass, reasonHash))
+}
+
+/// @notice A shipment's state in the vocabulary shared by contracts, command line and verification page.
+enum ShipmentStatus {
+    None,
+    InTransit, // shipped, not yet picked up
+    PickedUp,
+    Delivered,
+    Held, // a cold-chain excursion holds it until a regulator clears it
+    Received,
+    Refused, // the carrier is bringing it back
+    Returned,
+    Reclaimed,
+    Settled
 }

@@ -69,6 +69,17 @@ export enum RecordKind {
   Unblocked,
   Note,
   Correction,
+  Shipped,
+  PickedUp,
+  Delivered,
+  Received,
+  Refused,
+  Returned,
+  Reclaimed,
+  Settled,
+  Dispensed,
+  Destroyed,
+  Recalled,
 }
 
 /** Hold-period floors per category (drug, device, protective equipment, consumable, raw material), seconds. */
@@ -82,6 +93,9 @@ export const DEFAULT_HOLD_FLOORS: [bigint, bigint, bigint, bigint, bigint] = [
 
 /** Seconds during which an actor may correct its own last record, unless a deployment says otherwise. */
 export const DEFAULT_CORRECTION_WINDOW = 60n * 60n;
+
+/** Seconds a recipient has after delivery before the sender may reclaim, unless a deployment says otherwise. */
+export const DEFAULT_RECEIPT_WINDOW = 3n * DAY;
 
 export type ProductSpec = IProductCatalog.ProductSpecStruct;
 export type CommissionRequest = IBatchLedger.CommissionRequestStruct;
@@ -114,7 +128,7 @@ export interface TraceContracts {
 export async function deployTrace(
   registry: AllianceRegistry,
   governor: Signer,
-  options: { holdFloors?: bigint[]; correctionWindow?: bigint } = {},
+  options: { holdFloors?: bigint[]; correctionWindow?: bigint; receiptWindow?: bigint } = {},
 ): Promise<TraceContracts> {
   const registryAddress = await registry.getAddress();
   const floors = (options.holdFloors ?? DEFAULT_HOLD_FLOORS) as [bigint, bigint, bigint, bigint, bigint];
@@ -124,6 +138,7 @@ export async function deployTrace(
     registryAddress,
     await catalog.getAddress(),
     options.correctionWindow ?? DEFAULT_CORRECTION_WINDOW,
+    options.receiptWindow ?? DEFAULT_RECEIPT_WINDOW,
   );
   await ledger.waitForDeployment();
   const asGovernor = registry.connect(governor);
@@ -150,4 +165,72 @@ export async function commission(ledger: BatchLedger, maker: Signer, request: Co
   const batchId = await ledger.connect(maker).commission.staticCall(request);
   await (await ledger.connect(maker).commission(request)).wait();
   return batchId;
+}
+
+export type Shipment = IBatchLedger.ShipmentStruct;
+
+/** Mirrors `ShipmentStatus`. */
+export enum ShipmentStatus {
+  None,
+  InTransit,
+  PickedUp,
+  Delivered,
+  Held,
+  Received,
+  Refused,
+  Returned,
+  Reclaimed,
+  Settled,
+}
+
+export interface ShipmentOrder {
+  batchId: string;
+  toOrgId: bigint;
+  quantity: bigint;
+  carrierOrgId: bigint;
+  ref?: string;
+  docHash?: string;
+  site?: bigint;
+  toSite?: bigint;
+}
+
+/** Ships as `sender` and returns the shipment's id and the fields later calls pass back. */
+export async function ship(
+  ledger: BatchLedger,
+  sender: Signer,
+  order: ShipmentOrder,
+): Promise<{ shipmentId: string; shipment: Shipment }> {
+  const receipt = await (
+    await ledger
+      .connect(sender)
+      .ship(
+        order.batchId,
+        order.toOrgId,
+        order.quantity,
+        order.carrierOrgId,
+        order.ref ?? ethers.ZeroHash,
+        order.docHash ?? ethers.ZeroHash,
+        order.site ?? 0n,
+        order.toSite ?? 0n,
+      )
+  ).wait();
+  for (const log of receipt!.logs) {
+    const parsed = ledger.interface.parseLog(log);
+    if (parsed?.name === "Shipped") {
+      const s = parsed.args.shipment;
+      const shipment: Shipment = {
+        batchId: s.batchId,
+        fromOrgId: s.fromOrgId,
+        toOrgId: s.toOrgId,
+        carrierOrgId: s.carrierOrgId,
+        fromGln: s.fromGln,
+        toGln: s.toGln,
+        quantity: s.quantity,
+        ref: s.ref,
+        sequence: s.sequence,
+      };
+      return { shipmentId: parsed.args.shipmentId, shipment };
+    }
+  }
+  throw new Error("the ship transaction emitted no Shipped event");
 }

@@ -60,9 +60,9 @@ describe("BatchLedger: deployment and views", () => {
       // An explicit gas limit sends the deployment instead of failing its gas estimate, so the reverting
       // constructor really runs in a mined transaction (which is also where coverage tools see it).
       await expect(
-        factory.deploy(f.registry, ethers.ZeroAddress, 3600, { gasLimit: 5_000_000 }),
+        factory.deploy(f.registry, ethers.ZeroAddress, 3600, 86400, { gasLimit: 5_000_000 }),
       ).to.be.revertedWithCustomError(factory, "LedgerZeroAddress");
-      await expect(factory.deploy(ethers.ZeroAddress, f.catalog, 3600)).to.be.revertedWithCustomError(
+      await expect(factory.deploy(ethers.ZeroAddress, f.catalog, 3600, 86400)).to.be.revertedWithCustomError(
         factory,
         "AllianceRegistryMissing",
       );
