@@ -15,7 +15,6 @@ import { memberRows, whoMayDoWhat } from "./lib/report";
 import {
   BatchStatus,
   Category,
-  DeviceClass,
   RecordKind,
   approveProduct,
   commission,
@@ -23,6 +22,7 @@ import {
   lot,
   ship,
   unit,
+  productSpec,
 } from "./lib/trace";
 
 /** A quantity as people read it (400,000). */
@@ -152,38 +152,18 @@ async function main(): Promise<void> {
 
   const fabricGtin = gtin("0401234500010");
   const maskGtin = gtin("0690123400027");
-  const product = (
-    code: bigint,
-    prefix: bigint,
-    category: Category,
-    packSize: number,
-    unitCode: string,
-    spec: string,
-  ) => ({
-    gtin: code,
-    companyPrefix: prefix,
-    category,
-    deviceClass: DeviceClass.None,
-    unitOfMeasure: unit(unitCode),
-    packSize,
-    minTemperature: -200, // -20.0 °C
-    maxTemperature: 400, // 40.0 °C
-    proposedHoldPeriod: 14n * DAY,
-    specHash: documentHash(spec),
-    specURI: `ipfs://specs/${code}`,
-  });
   await approveProduct(
     catalog,
     fabricMaker,
     drugAgency,
-    product(fabricGtin, fabricPrefix, Category.RawMaterial, 1, "MTR", "meltblown fabric BFE99"),
+    productSpec(fabricGtin, fabricPrefix, Category.RawMaterial, { unitOfMeasure: unit("MTR"), packSize: 1 }),
     2n * DAY,
   );
   await approveProduct(
     catalog,
     maskMaker,
     deviceAgency,
-    product(maskGtin, maskPrefix, Category.ProtectiveEquipment, 50, "EA", "surgical mask type IIR"),
+    productSpec(maskGtin, maskPrefix, Category.ProtectiveEquipment),
     14n * DAY,
   );
   say(`Meltblown registers its fabric (GTIN ${formatGtin(fabricGtin)}), Northwind its surgical masks`);

@@ -6,14 +6,13 @@ import { DAY, YEAR, admit, deployAlliance } from "../../scripts/lib/formation";
 import { companyPrefix, gln, gtin } from "../../scripts/lib/gs1";
 import {
   Category,
-  DeviceClass,
   RecordKind,
   approveProduct,
   commission,
   deployTrace,
   lot,
   ship,
-  unit,
+  productSpec,
 } from "../../scripts/lib/trace";
 import { type BenchProfile, type GasFigures, type Scenario, gasOf } from "../harness";
 
@@ -38,25 +37,7 @@ export const custodyScenario: Scenario = {
     const hospitalOrg = await member(hospital, "City General", BusinessRole.Hospital, "952000000001");
     const { catalog, ledger } = await deployTrace(registry, governor);
     const mask = gtin("0690123400027");
-    await approveProduct(
-      catalog,
-      maker,
-      regulator,
-      {
-        gtin: mask,
-        companyPrefix: prefix,
-        category: Category.ProtectiveEquipment,
-        deviceClass: DeviceClass.None,
-        unitOfMeasure: unit("EA"),
-        packSize: 50,
-        minTemperature: -200,
-        maxTemperature: 400,
-        proposedHoldPeriod: 14n * DAY,
-        specHash: documentHash("mask spec"),
-        specURI: "ipfs://mask",
-      },
-      14n * DAY,
-    );
+    await approveProduct(catalog, maker, regulator, productSpec(mask, prefix, Category.ProtectiveEquipment), 14n * DAY);
     const now = BigInt(await time.latest());
     const batches: string[] = [];
     for (let i = 0; i < (profile === "full" ? 20 : 3); i++) {

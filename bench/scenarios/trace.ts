@@ -8,14 +8,13 @@ import { DAY, YEAR, admit, deployAlliance } from "../../scripts/lib/formation";
 import { companyPrefix, gln, gtin } from "../../scripts/lib/gs1";
 import {
   Category,
-  DeviceClass,
   RecordKind,
   type CommissionRequest,
   approveProduct,
   commission,
   deployTrace,
   lot,
-  unit,
+  productSpec,
 } from "../../scripts/lib/trace";
 import { type BenchProfile, type GasFigures, type Scenario, gasOf } from "../harness";
 
@@ -44,21 +43,8 @@ export const traceScenario: Scenario = {
 
     const fabric = gtin("0690123400010");
     const mask = gtin("0690123400027");
-    const spec = (code: bigint, category: Category) => ({
-      gtin: code,
-      companyPrefix: prefix,
-      category,
-      deviceClass: DeviceClass.None,
-      unitOfMeasure: unit("EA"),
-      packSize: 50,
-      minTemperature: -200,
-      maxTemperature: 400,
-      proposedHoldPeriod: 14n * DAY,
-      specHash: documentHash(`spec ${code}`),
-      specURI: `ipfs://spec/${code}`,
-    });
-    await approveProduct(catalog, maker, regulator, spec(fabric, Category.RawMaterial), 2n * DAY);
-    await approveProduct(catalog, maker, regulator, spec(mask, Category.ProtectiveEquipment), 14n * DAY);
+    await approveProduct(catalog, maker, regulator, productSpec(fabric, prefix, Category.RawMaterial), 2n * DAY);
+    await approveProduct(catalog, maker, regulator, productSpec(mask, prefix, Category.ProtectiveEquipment), 14n * DAY);
 
     let lotNumber = 0;
     const request = (code: bigint, inputs: { batchId: string; quantity: bigint }[] = []): CommissionRequest => ({

@@ -101,6 +101,32 @@ export type ProductSpec = IProductCatalog.ProductSpecStruct;
 export type CommissionRequest = IBatchLedger.CommissionRequestStruct;
 export type HistoryRecord = IBatchLedger.HistoryRecordStruct;
 
+/**
+ * A product as its maker proposes it: by default sold by the unit ("EA") in packs of 50, stored between -20.0 and
+ * 40.0 °C, with a 14-day proposed hold, and a specification document named after the GTIN.
+ */
+export function productSpec(
+  code: bigint,
+  companyPrefix: bigint,
+  category: Category,
+  overrides: Partial<ProductSpec> = {},
+): ProductSpec {
+  return {
+    gtin: code,
+    companyPrefix,
+    category,
+    deviceClass: DeviceClass.None,
+    unitOfMeasure: unit("EA"),
+    packSize: 50,
+    minTemperature: -200,
+    maxTemperature: 400,
+    proposedHoldPeriod: 14n * DAY,
+    specHash: documentHash(`specification of GTIN ${code}`),
+    specURI: `ipfs://specs/${code}`,
+    ...overrides,
+  };
+}
+
 /** A lot as the ledger takes it (GS1 AI 10): ASCII, at most 20 characters, right-padded with zero bytes. */
 export function lot(text: string): string {
   if (!/^[\x21-\x7e]{1,20}$/.test(text)) throw new Error(`a lot is 1 to 20 printable ASCII characters: "${text}"`);

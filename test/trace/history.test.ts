@@ -7,13 +7,12 @@ import { companyPrefix, gln, gtin } from "../../scripts/lib/gs1";
 import { chainHead, fetchHistory, proveHistory, rebuildHead } from "../../scripts/lib/history";
 import {
   Category,
-  DeviceClass,
   RecordKind,
   approveProduct,
   commission,
   deployTrace,
   lot,
-  unit,
+  productSpec,
 } from "../../scripts/lib/trace";
 
 const MASK = gtin("0690123400027");
@@ -33,25 +32,7 @@ async function historyFixture() {
   );
   await (await registry.connect(maker).registerSite(gln("690123400001"), "plant")).wait();
   const { catalog, ledger } = await deployTrace(registry, governor);
-  await approveProduct(
-    catalog,
-    maker,
-    regulator,
-    {
-      gtin: MASK,
-      companyPrefix: prefix,
-      category: Category.ProtectiveEquipment,
-      deviceClass: DeviceClass.None,
-      unitOfMeasure: unit("EA"),
-      packSize: 50,
-      minTemperature: -200,
-      maxTemperature: 400,
-      proposedHoldPeriod: 14n * DAY,
-      specHash: documentHash("mask spec"),
-      specURI: "ipfs://mask",
-    },
-    14n * DAY,
-  );
+  await approveProduct(catalog, maker, regulator, productSpec(MASK, prefix, Category.ProtectiveEquipment), 14n * DAY);
   const batchId = await commission(ledger, maker, {
     gtin: MASK,
     lot: lot("M-0001"),
