@@ -3,7 +3,7 @@ pragma solidity 0.8.28;
 
 import {IBatchLedger} from "../trace/IBatchLedger.sol";
 
-/// @notice Test-only ledger module: relays a caller's record to the ledger as that caller.
+/// @notice Test-only ledger module: relays a caller's call to the ledger's module functions as that caller.
 contract RecordRelay {
     IBatchLedger private immutable _ledger;
 
@@ -14,5 +14,25 @@ contract RecordRelay {
     /// @notice Appends `request` on the ledger on behalf of the caller.
     function relay(IBatchLedger.RecordRequest calldata request) external {
         _ledger.recordFor(msg.sender, request);
+    }
+
+    /// @notice Marks a batch serialised on behalf of the caller.
+    function serialise(bytes32 batchId, bytes32 dataHash) external {
+        _ledger.serialiseFor(msg.sender, batchId, dataHash);
+    }
+
+    /// @notice Dispenses on behalf of the caller.
+    function dispense(bytes32 batchId, uint256 quantity, bytes32 referenceHash) external {
+        _ledger.dispenseFor(msg.sender, batchId, quantity, referenceHash);
+    }
+
+    /// @notice Blocks a batch on behalf of the caller.
+    function blockBatch(bytes32 batchId, bytes32 reasonHash) external {
+        _ledger.blockFor(msg.sender, batchId, reasonHash);
+    }
+
+    /// @notice Recalls a batch on behalf of the caller.
+    function recall(bytes32 batchId, uint8 recallClass, bytes32 reasonHash) external {
+        _ledger.recallFor(msg.sender, batchId, recallClass, reasonHash);
     }
 }

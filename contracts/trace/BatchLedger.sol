@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {AllianceGated} from "../alliance/AllianceGated.sol";
-import {Roles} from "../alliance/AllianceTypes.sol";
+import {GovernanceRoles, Roles} from "../alliance/AllianceTypes.sol";
 import {IAllianceRegistry} from "../alliance/IAllianceRegistry.sol";
 import {IBatchLedger} from "./IBatchLedger.sol";
 import {IProductCatalog} from "./IProductCatalog.sol";
@@ -29,6 +29,7 @@ contract BatchLedger is IBatchLedger, AllianceGated {
     uint8 private constant RELEASED_EARLY = 4; // a regulator released the batch
     uint8 private constant BLOCKED = 8; // a regulator blocked the batch
     uint8 private constant RECALLED = 16; // a regulator or the maker recalled the batch
+    uint8 private constant SERIALISED = 32; // unit serials committed: dispensed per unit only, through a module
 
     struct Batch {
         uint48 gtin; // GTIN-14 (< 10**14 < 2**47); zero: no batch
@@ -37,7 +38,7 @@ contract BatchLedger is IBatchLedger, AllianceGated {
         uint32 holdUntil; // commissioning time plus the product's hold period
         uint40 commissioned; // quantity, in the product's unit of measure
         uint40 makerHolding; // quantity the maker holds
-        uint8 flags; // INSPECTION | RELEASED_EARLY | BLOCKED
+        uint8 flags; // INSPECTION | RELEASED_EARLY | BLOCKED | RECALLED | SERIALISED
         uint24 recordCount; // history length
     }
 
@@ -46,11 +47,6 @@ contract BatchLedger is IBatchLedger, AllianceGated {
         uint32 orgId; // 0 when not acting as a member
         uint16 roles; // the organisation's permitted roles among Roles.HOLDERS
         bool regulator;
-    }
-
-    struct ShipmentState {
-        ShipmentStatus status;
-        uint32 deliveredAt; // delivery or refusal: starts the receipt window
     }
 
     struct Totals {
@@ -67,7 +63,7 @@ contract BatchLedger is IBatchLedger, AllianceGated {
     mapping(bytes32 batchId => bytes32 head) private _heads;
     mapping(bytes32 batchId => mapping(uint32 orgId => uint256 quantity)) private _holdings;
     mapping(address module => bool registered) private _modules;
-    mapping(bytes32 shipmentId => ShipmentState) private _shipments;
+    mapping(bytes32 shipmentId => ShipmentRecord) private _shipments;
     mapping(bytes32 batchId => Totals) private _totals;
 
     /// @param registry The alliance registry.
@@ -175,19 +171,27 @@ contract BatchLedger is IBatchLedger, AllianceGated {
         shipment.ref = ref;
         shipment.sequence = b.recordCount;
         shipmentId = keccak256(abi.encode(shipment));
-        _shipments[shipmentId].status = ShipmentStatus.InTransit;
+        ShipmentRecord storage state = _shipments[shipmentId];
+        state.status = ShipmentStatus.InTransit;
+        state.shippedAt = uint32(block.timestamp);
         emit Shipped(shipmentId, batchId, toOrgId, shipment, docHash);
         _append(batchId, b, RecordKind.Shipped, msg.sender, shipmentId);
     }
 
     /// @inheritdoc IBatchLedger
     function pickUp(Shipment calldata shipment) external {
-        _carrierStep(shipment, ShipmentStatus.InTransit, ShipmentStatus.PickedUp, RecordKind.PickedUp);
+        ShipmentRecord storage state = _carrierStep(
+            shipment,
+            ShipmentStatus.InTransit,
+            ShipmentStatus.PickedUp,
+            RecordKind.PickedUp
+        );
+        state.pickedUpAt = uint32(block.timestamp);
     }
 
     /// @inheritdoc IBatchLedger
     function deliver(Shipment calldata shipment) external {
-        ShipmentState storage state = _carrierStep(
+        ShipmentRecord storage state = _carrierStep(
             shipment,
             ShipmentStatus.PickedUp,
             ShipmentStatus.Delivered,
@@ -198,14 +202,14 @@ contract BatchLedger is IBatchLedger, AllianceGated {
 
     /// @inheritdoc IBatchLedger
     function receiveShipment(Shipment calldata shipment, uint256 quantityReceived, bool goodCondition) external {
-        (bytes32 shipmentId, ShipmentState storage state) = _partyStep(shipment, shipment.toOrgId);
+        (bytes32 shipmentId, ShipmentRecord storage state) = _partyStep(shipment, shipment.toOrgId);
         _requireArriving(shipmentId, state.status);
         if (quantityReceived > shipment.quantity) {
             revert LedgerReceivedTooMuch(shipmentId, quantityReceived, shipment.quantity);
         }
         state.status = ShipmentStatus.Received;
         Batch storage b = _batches[shipment.batchId];
-        _conclude(shipmentId, shipment, b, quantityReceived);
+        _conclude(shipmentId, shipment, state, b, quantityReceived);
         emit Received(shipmentId, quantityReceived, goodCondition);
         bytes32 dataHash = keccak256(abi.encode(shipmentId, quantityReceived, goodCondition));
         _append(shipment.batchId, b, RecordKind.Received, msg.sender, dataHash);
@@ -213,11 +217,11 @@ contract BatchLedger is IBatchLedger, AllianceGated {
 
     /// @inheritdoc IBatchLedger
     function refuse(Shipment calldata shipment, bytes32 reasonHash) external {
-        (bytes32 shipmentId, ShipmentState storage state) = _partyStep(shipment, shipment.toOrgId);
+        (bytes32 shipmentId, ShipmentRecord storage state) = _partyStep(shipment, shipment.toOrgId);
         _requireArriving(shipmentId, state.status);
         if (reasonHash == bytes32(0)) revert LedgerEmptyHash();
         state.status = ShipmentStatus.Refused;
-        state.deliveredAt = uint32(block.timestamp);
+        state.answeredAt = uint32(block.timestamp);
         emit ShipmentUpdated(shipmentId, ShipmentStatus.Refused, msg.sender);
         bytes32 dataHash = keccak256(abi.encode(shipmentId, reasonHash));
         _append(shipment.batchId, _batches[shipment.batchId], RecordKind.Refused, msg.sender, dataHash);
@@ -231,9 +235,11 @@ contract BatchLedger is IBatchLedger, AllianceGated {
 
     /// @inheritdoc IBatchLedger
     function reclaim(Shipment calldata shipment) external {
-        (bytes32 shipmentId, ShipmentState storage state) = _partyStep(shipment, shipment.fromOrgId);
+        (bytes32 shipmentId, ShipmentRecord storage state) = _partyStep(shipment, shipment.fromOrgId);
         _requireOpen(shipmentId, state.status);
-        uint256 windowEnds = state.deliveredAt == 0 ? 0 : uint256(state.deliveredAt) + _receiptWindow;
+        // The window runs from the refusal of refused goods that never came back, else from the delivery record.
+        uint256 windowFrom = state.status == ShipmentStatus.Refused ? state.answeredAt : state.deliveredAt;
+        uint256 windowEnds = windowFrom == 0 ? 0 : windowFrom + _receiptWindow;
         (OrganisationStatus recipient, ) = alliance().standing(shipment.toOrgId);
         if (recipient == OrganisationStatus.Active && (windowEnds == 0 || block.timestamp <= windowEnds)) {
             revert LedgerReceiptWindowOpen(shipmentId, windowEnds);
@@ -247,7 +253,7 @@ contract BatchLedger is IBatchLedger, AllianceGated {
 
     /// @inheritdoc IBatchLedger
     function settle(Shipment calldata shipment, uint256 quantityReceived, bytes32 reasonHash) external onlyRegulator {
-        (bytes32 shipmentId, ShipmentState storage state) = _existingShipment(shipment);
+        (bytes32 shipmentId, ShipmentRecord storage state) = _existingShipment(shipment);
         _requireOpen(shipmentId, state.status);
         if (quantityReceived > shipment.quantity) {
             revert LedgerReceivedTooMuch(shipmentId, quantityReceived, shipment.quantity);
@@ -255,7 +261,7 @@ contract BatchLedger is IBatchLedger, AllianceGated {
         if (reasonHash == bytes32(0)) revert LedgerEmptyHash();
         state.status = ShipmentStatus.Settled;
         Batch storage b = _batches[shipment.batchId];
-        _conclude(shipmentId, shipment, b, quantityReceived);
+        _conclude(shipmentId, shipment, state, b, quantityReceived);
         emit ShipmentSettled(shipmentId, msg.sender, quantityReceived, reasonHash);
         bytes32 dataHash = keccak256(abi.encode(shipmentId, quantityReceived, reasonHash));
         _append(shipment.batchId, b, RecordKind.Settled, msg.sender, dataHash);
@@ -263,15 +269,9 @@ contract BatchLedger is IBatchLedger, AllianceGated {
 
     /// @inheritdoc IBatchLedger
     function dispense(bytes32 batchId, uint256 quantity, bytes32 referenceHash) external {
-        (uint32 orgId, ) = _requirePermitted(msg.sender, Roles.HOSPITAL | Roles.RETAILER);
         Batch storage b = _existingBatch(batchId);
-        BatchStatus status = _status(b);
-        if (status != BatchStatus.Released) revert LedgerUnexpectedStatus(batchId, status);
-        if (referenceHash == bytes32(0)) revert LedgerEmptyHash();
-        _take(batchId, b, orgId, quantity);
-        _totals[batchId].dispensed += uint64(quantity); // at most the uint40 commissioned quantity
-        emit Dispensed(batchId, orgId, quantity, referenceHash);
-        _append(batchId, b, RecordKind.Dispensed, msg.sender, keccak256(abi.encode(quantity, referenceHash)));
+        if (b.flags & SERIALISED != 0) revert LedgerSerialisedBatch(batchId);
+        _dispense(msg.sender, batchId, b, quantity, referenceHash);
     }
 
     /// @inheritdoc IBatchLedger
@@ -287,16 +287,46 @@ contract BatchLedger is IBatchLedger, AllianceGated {
 
     /// @inheritdoc IBatchLedger
     function recall(bytes32 batchId, uint8 recallClass, bytes32 reasonHash) external {
-        (bool regulator, uint32 orgId) = _recaller();
-        _recall(batchId, recallClass, reasonHash, regulator, orgId);
+        (bool regulator, uint32 orgId) = _recaller(msg.sender);
+        _recall(msg.sender, batchId, recallClass, reasonHash, regulator, orgId);
     }
 
     /// @inheritdoc IBatchLedger
     function recallMany(bytes32[] calldata batchIds, uint8 recallClass, bytes32 reasonHash) external {
         uint256 count = batchIds.length;
         if (count == 0 || count > MAX_RECALL_BATCHES) revert LedgerInvalidBatchCount(count, MAX_RECALL_BATCHES);
-        (bool regulator, uint32 orgId) = _recaller();
-        for (uint256 i; i < count; ++i) _recall(batchIds[i], recallClass, reasonHash, regulator, orgId);
+        (bool regulator, uint32 orgId) = _recaller(msg.sender);
+        for (uint256 i; i < count; ++i) _recall(msg.sender, batchIds[i], recallClass, reasonHash, regulator, orgId);
+    }
+
+    // ------------------------------------------------------------------ modules
+
+    /// @inheritdoc IBatchLedger
+    function serialiseFor(address actor, bytes32 batchId, bytes32 dataHash) external onlyModule {
+        (uint32 orgId, ) = _requirePermitted(actor, Roles.MAKERS);
+        Batch storage b = _existingBatch(batchId);
+        if (b.makerOrgId != orgId) revert LedgerRecordNotAllowed(batchId, RecordKind.SerialsCommitted, actor);
+        if (b.flags & SERIALISED != 0) revert LedgerSerialisedBatch(batchId);
+        if (dataHash == bytes32(0)) revert LedgerEmptyHash();
+        b.flags |= SERIALISED;
+        _append(batchId, b, RecordKind.SerialsCommitted, actor, dataHash);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function dispenseFor(address actor, bytes32 batchId, uint256 quantity, bytes32 referenceHash) external onlyModule {
+        _dispense(actor, batchId, _existingBatch(batchId), quantity, referenceHash);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function blockFor(address actor, bytes32 batchId, bytes32 reasonHash) external onlyModule {
+        _requireGovernanceRole(GovernanceRoles.REGULATOR, actor);
+        _block(actor, batchId, reasonHash);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function recallFor(address actor, bytes32 batchId, uint8 recallClass, bytes32 reasonHash) external onlyModule {
+        (bool regulator, uint32 orgId) = _recaller(actor);
+        _recall(actor, batchId, recallClass, reasonHash, regulator, orgId);
     }
 
     // ------------------------------------------------------------------ regulators
@@ -312,10 +342,7 @@ contract BatchLedger is IBatchLedger, AllianceGated {
 
     /// @inheritdoc IBatchLedger
     function blockBatch(bytes32 batchId, bytes32 reasonHash) external onlyRegulator {
-        Batch storage b = _regulatedBatch(batchId, reasonHash);
-        if (b.flags & BLOCKED != 0) revert LedgerUnexpectedStatus(batchId, BatchStatus.Blocked);
-        b.flags |= BLOCKED;
-        _append(batchId, b, RecordKind.Blocked, msg.sender, reasonHash);
+        _block(msg.sender, batchId, reasonHash);
     }
 
     /// @inheritdoc IBatchLedger
@@ -350,6 +377,7 @@ contract BatchLedger is IBatchLedger, AllianceGated {
                 inspection: Inspection(b.flags & INSPECTION),
                 releasedEarly: b.flags & RELEASED_EARLY != 0,
                 blocked: b.flags & BLOCKED != 0,
+                serialised: b.flags & SERIALISED != 0,
                 status: _status(b),
                 head: _heads[batchId],
                 recordCount: b.recordCount
@@ -377,9 +405,8 @@ contract BatchLedger is IBatchLedger, AllianceGated {
     }
 
     /// @inheritdoc IBatchLedger
-    function shipmentState(bytes32 shipmentId) external view returns (ShipmentStatus status, uint256 deliveredAt) {
-        ShipmentState storage state = _shipments[shipmentId];
-        return (state.status, state.deliveredAt);
+    function shipmentState(bytes32 shipmentId) external view returns (ShipmentRecord memory) {
+        return _shipments[shipmentId];
     }
 
     /// @inheritdoc IBatchLedger
@@ -463,7 +490,7 @@ contract BatchLedger is IBatchLedger, AllianceGated {
         ShipmentStatus from,
         ShipmentStatus to,
         RecordKind kind
-    ) private returns (ShipmentState storage state) {
+    ) private returns (ShipmentRecord storage state) {
         (uint32 orgId, ) = _requirePermitted(msg.sender, Roles.LOGISTICS);
         bytes32 shipmentId;
         (shipmentId, state) = _existingShipment(shipment);
@@ -478,7 +505,7 @@ contract BatchLedger is IBatchLedger, AllianceGated {
     function _partyStep(
         Shipment calldata shipment,
         uint32 party
-    ) private view returns (bytes32 shipmentId, ShipmentState storage state) {
+    ) private view returns (bytes32 shipmentId, ShipmentRecord storage state) {
         (uint32 orgId, ) = _requirePermitted(msg.sender, Roles.HOLDERS);
         (shipmentId, state) = _existingShipment(shipment);
         if (orgId != party) revert LedgerNotShipmentParty(shipmentId, msg.sender);
@@ -486,7 +513,7 @@ contract BatchLedger is IBatchLedger, AllianceGated {
 
     function _existingShipment(
         Shipment calldata shipment
-    ) private view returns (bytes32 shipmentId, ShipmentState storage state) {
+    ) private view returns (bytes32 shipmentId, ShipmentRecord storage state) {
         shipmentId = shipmentIdOf(shipment);
         state = _shipments[shipmentId];
         if (state.status == ShipmentStatus.None) revert LedgerUnknownShipment(shipmentId);
@@ -517,9 +544,12 @@ contract BatchLedger is IBatchLedger, AllianceGated {
     function _conclude(
         bytes32 shipmentId,
         Shipment calldata shipment,
+        ShipmentRecord storage state,
         Batch storage b,
         uint256 quantityReceived
     ) private {
+        state.answeredAt = uint32(block.timestamp);
+        state.received = uint40(quantityReceived); // at most the quantity shipped, itself at most the commissioned
         if (quantityReceived != 0) _give(shipment.batchId, b, shipment.toOrgId, quantityReceived);
         uint256 shortfall = shipment.quantity - quantityReceived;
         if (shortfall != 0) {
@@ -543,22 +573,54 @@ contract BatchLedger is IBatchLedger, AllianceGated {
         _setHolding(batchId, b, orgId, _holdingOf(batchId, b, orgId) + quantity);
     }
 
-    /// @dev A regulator, or else an account acting for a maker (which may recall only its own batches).
-    function _recaller() private view returns (bool regulator, uint32 orgId) {
-        if (_isRegulator(msg.sender)) return (true, 0);
-        (orgId, ) = _requirePermitted(msg.sender, Roles.MAKERS);
+    /// @dev `actor` dispenses units of a Released batch its organisation holds, as a hospital or retailer.
+    function _dispense(
+        address actor,
+        bytes32 batchId,
+        Batch storage b,
+        uint256 quantity,
+        bytes32 referenceHash
+    ) private {
+        (uint32 orgId, ) = _requirePermitted(actor, Roles.HOSPITAL | Roles.RETAILER);
+        BatchStatus status = _status(b);
+        if (status != BatchStatus.Released) revert LedgerUnexpectedStatus(batchId, status);
+        if (referenceHash == bytes32(0)) revert LedgerEmptyHash();
+        _take(batchId, b, orgId, quantity);
+        _totals[batchId].dispensed += uint64(quantity); // at most the uint40 commissioned quantity
+        emit Dispensed(batchId, orgId, quantity, referenceHash);
+        _append(batchId, b, RecordKind.Dispensed, actor, keccak256(abi.encode(quantity, referenceHash)));
     }
 
-    function _recall(bytes32 batchId, uint8 recallClass, bytes32 reasonHash, bool regulator, uint32 orgId) private {
+    /// @dev A regulator's block (the caller checked `actor`).
+    function _block(address actor, bytes32 batchId, bytes32 reasonHash) private {
+        Batch storage b = _regulatedBatch(batchId, reasonHash);
+        if (b.flags & BLOCKED != 0) revert LedgerUnexpectedStatus(batchId, BatchStatus.Blocked);
+        b.flags |= BLOCKED;
+        _append(batchId, b, RecordKind.Blocked, actor, reasonHash);
+    }
+
+    /// @dev A regulator, or else an account acting for a maker (which may recall only its own batches).
+    function _recaller(address actor) private view returns (bool regulator, uint32 orgId) {
+        if (_isRegulator(actor)) return (true, 0);
+        (orgId, ) = _requirePermitted(actor, Roles.MAKERS);
+    }
+
+    function _recall(
+        address actor,
+        bytes32 batchId,
+        uint8 recallClass,
+        bytes32 reasonHash,
+        bool regulator,
+        uint32 orgId
+    ) private {
         Batch storage b = _existingBatch(batchId);
-        if (!regulator && b.makerOrgId != orgId)
-            revert LedgerRecordNotAllowed(batchId, RecordKind.Recalled, msg.sender);
+        if (!regulator && b.makerOrgId != orgId) revert LedgerRecordNotAllowed(batchId, RecordKind.Recalled, actor);
         if (recallClass == 0 || recallClass > 3) revert LedgerInvalidRecallClass(recallClass);
         if (reasonHash == bytes32(0)) revert LedgerEmptyHash();
         if (b.flags & RECALLED != 0) revert LedgerUnexpectedStatus(batchId, BatchStatus.Recalled);
         b.flags |= RECALLED;
-        emit BatchRecalled(batchId, msg.sender, recallClass, reasonHash);
-        _append(batchId, b, RecordKind.Recalled, msg.sender, keccak256(abi.encode(recallClass, reasonHash)));
+        emit BatchRecalled(batchId, actor, recallClass, reasonHash);
+        _append(batchId, b, RecordKind.Recalled, actor, keccak256(abi.encode(recallClass, reasonHash)));
     }
 
     /// @dev The product's hold period, once it is approved and made by `orgId`.

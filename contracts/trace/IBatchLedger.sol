@@ -66,6 +66,16 @@ interface IBatchLedger {
         uint256 lost; // shortfalls in transit, attributed to carriers
     }
 
+    /// @notice A shipment's state: one storage slot, written as the shipment moves.
+    struct ShipmentRecord {
+        ShipmentStatus status;
+        uint32 shippedAt; // the sender's hand-over
+        uint32 pickedUpAt; // the carrier's pick-up; zero until then
+        uint32 deliveredAt; // the carrier's delivery record; zero until then (or when received before it)
+        uint32 answeredAt; // the recipient's receipt or refusal, or a regulator's settlement; zero until then
+        uint40 received; // quantity received, or stated received by a settling regulator
+    }
+
     /// @notice A batch as the views return it.
     struct BatchView {
         uint64 gtin;
@@ -76,6 +86,7 @@ interface IBatchLedger {
         Inspection inspection; // the latest one
         bool releasedEarly; // by a regulator
         bool blocked;
+        bool serialised; // unit serials committed: dispensing is per unit only, through the serial module
         BatchStatus status;
         bytes32 head; // history head
         uint256 recordCount; // history length
@@ -191,6 +202,8 @@ interface IBatchLedger {
     error LedgerInvalidRecallClass(uint8 recallClass);
     /// @notice More batches than MAX_RECALL_BATCHES, or none.
     error LedgerInvalidBatchCount(uint256 count, uint256 max);
+    /// @notice The batch's unit serials are committed: it is dispensed per unit only (or they were committed before).
+    error LedgerSerialisedBatch(bytes32 batchId);
 
     /// @notice The product's maker commissions a batch: a new `batchId` from GTIN and lot, on hold for the
     /// product's hold period, held by the maker; the inputs are consumed from the maker's holdings and each input's
@@ -329,8 +342,8 @@ interface IBatchLedger {
     function settle(Shipment calldata shipment, uint256 quantityReceived, bytes32 reasonHash) external;
 
     /// @notice A hospital or retailer dispenses units of a Released batch it holds.
-    /// @dev Requirements: caller acts as HOSPITAL or RETAILER; batch Released; quantity between 1 and its holding;
-    /// non-zero reference. Emits {Dispensed}, {Recorded}.
+    /// @dev Requirements: caller acts as HOSPITAL or RETAILER; batch Released and not serialised; quantity between 1
+    /// and its holding; non-zero reference. Emits {Dispensed}, {Recorded}.
     /// @param batchId The batch.
     /// @param quantity Units dispensed.
     /// @param referenceHash Hash of the dispensing reference (a prescription or order; never personal data).
@@ -360,6 +373,39 @@ interface IBatchLedger {
     /// @param reasonHash Hash of the written reasons.
     function recallMany(bytes32[] calldata batchIds, uint8 recallClass, bytes32 reasonHash) external;
 
+    /// @notice A module marks a batch's unit serials committed for `actor`, the batch's maker: from now on the
+    /// batch is dispensed per unit only, through {dispenseFor}.
+    /// @dev Requirements: caller is a module; `actor` acts as MANUFACTURER or SUPPLIER for the batch's maker; batch
+    /// exists and is not serialised yet; non-zero data hash. Emits {Recorded} (kind SerialsCommitted, actor `actor`).
+    /// @param actor The maker's account on whose behalf the module acts.
+    /// @param batchId The batch.
+    /// @param dataHash keccak256(abi.encode(merkleRoot, unitCount)).
+    function serialiseFor(address actor, bytes32 batchId, bytes32 dataHash) external;
+
+    /// @notice A module dispenses for `actor` as {dispense} does; the only way to dispense a serialised batch.
+    /// @dev Requirements: caller is a module; then those of {dispense} for `actor`. Emits {Dispensed}, {Recorded}.
+    /// @param actor The hospital's or retailer's account on whose behalf the module acts.
+    /// @param batchId The batch.
+    /// @param quantity Units dispensed.
+    /// @param referenceHash Hash of the dispensing reference.
+    function dispenseFor(address actor, bytes32 batchId, uint256 quantity, bytes32 referenceHash) external;
+
+    /// @notice A module blocks a batch for `actor`, a regulator, as {blockBatch} does.
+    /// @dev Requirements: caller is a module; `actor` a regulator; batch exists and is not blocked; non-zero reason.
+    /// Emits {Recorded} (kind Blocked, actor `actor`).
+    /// @param actor The regulator on whose behalf the module acts.
+    /// @param batchId The batch.
+    /// @param reasonHash Hash of the written reasons.
+    function blockFor(address actor, bytes32 batchId, bytes32 reasonHash) external;
+
+    /// @notice A module recalls a batch for `actor`, as {recall} does.
+    /// @dev Requirements: caller is a module; then those of {recall} for `actor`. Emits {BatchRecalled}, {Recorded}.
+    /// @param actor The regulator, or the maker's account, on whose behalf the module acts.
+    /// @param batchId The batch.
+    /// @param recallClass 1 (most serious) to 3.
+    /// @param reasonHash Hash of the written reasons.
+    function recallFor(address actor, bytes32 batchId, uint8 recallClass, bytes32 reasonHash) external;
+
     /// @notice The governor registers or removes a ledger module (a contract acting for members).
     /// @dev Requirements: caller is the governor; non-zero module. Emits {ModuleSet}.
     /// @param module The module contract.
@@ -388,9 +434,9 @@ interface IBatchLedger {
     /// @param lot The lot (GS1 AI 10, right-padded with zero bytes).
     function batchIdOf(uint64 gtin, bytes32 lot) external pure returns (bytes32);
 
-    /// @notice A shipment's status and delivery time (zero until delivered or refused).
+    /// @notice A shipment's status, times and received quantity (all zero for an unknown id).
     /// @param shipmentId The shipment.
-    function shipmentState(bytes32 shipmentId) external view returns (ShipmentStatus status, uint256 deliveredAt);
+    function shipmentState(bytes32 shipmentId) external view returns (ShipmentRecord memory);
 
     /// @notice The id of a shipment's fields.
     /// @param shipment The fields.

@@ -68,7 +68,8 @@ enum RecordKind {
     Settled, // by a regulator; dataHash: keccak256(abi.encode(shipmentId, quantityReceived, reasonHash))
     Dispensed, // dataHash: keccak256(abi.encode(quantity, referenceHash))
     Destroyed, // dataHash: keccak256(abi.encode(quantity, reasonHash))
-    Recalled // dataHash: keccak256(abi.encode(recallClass, reasonHash))
+    Recalled, // dataHash: keccak256(abi.encode(recallClass, reasonHash))
+    SerialsCommitted // the maker committed the unit serials; dataHash: keccak256(abi.encode(merkleRoot, unitCount))
 }
 
 /// @notice A shipment's state in the vocabulary shared by contracts, command line and verification page.

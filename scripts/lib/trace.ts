@@ -80,6 +80,7 @@ export enum RecordKind {
   Dispensed,
   Destroyed,
   Recalled,
+  SerialsCommitted,
 }
 
 /** Hold-period floors per category (drug, device, protective equipment, consumable, raw material), seconds. */

@@ -405,7 +405,7 @@ contract BatchLedgerHandler is TestBase {
         vm.prank(accountOf[s.carrierOrgId]);
         try ledger.deliver(s) {
             _advanced(index, ShipmentStatus.Delivered, this.deliver.selector);
-            (, uint256 deliveredAt) = ledger.shipmentState(_shipmentIds[index]);
+            uint256 deliveredAt = ledger.shipmentState(_shipmentIds[index]).deliveredAt;
             if (deliveredAt != block.timestamp) _unexpected("deliver: deliveredAt is not the delivery time");
         } catch (bytes memory reason) {
             _unexpected(string.concat("deliver by the carrier failed: ", _selectorOf(reason)));
@@ -427,6 +427,9 @@ contract BatchLedgerHandler is TestBase {
             if (!expected) _unexpected("receiveShipment: received more than was shipped");
             _lose(s.batchId, s.quantity - received);
             _advanced(index, ShipmentStatus.Received, this.receiveShipment.selector);
+            if (ledger.shipmentState(_shipmentIds[index]).received != received) {
+                _unexpected("receiveShipment: the received quantity is not recorded");
+            }
         } catch (bytes memory reason) {
             if (expected) _unexpected(string.concat("receiveShipment failed: ", _selectorOf(reason)));
             else if (bytes4(reason) != IBatchLedger.LedgerReceivedTooMuch.selector) {
@@ -471,8 +474,10 @@ contract BatchLedgerHandler is TestBase {
         (bool found, uint256 index) = _findShipment(shipmentSeed, OPEN);
         if (!found) return;
         IBatchLedger.Shipment memory s = _shipments[index];
-        (, uint256 deliveredAt) = ledger.shipmentState(_shipmentIds[index]);
-        bool expected = deliveredAt != 0 && block.timestamp > deliveredAt + RECEIPT_WINDOW;
+        IBatchLedger.ShipmentRecord memory state = ledger.shipmentState(_shipmentIds[index]);
+        // The receipt window runs from a refusal, else from the delivery record.
+        uint256 windowFrom = state.status == ShipmentStatus.Refused ? state.answeredAt : state.deliveredAt;
+        bool expected = windowFrom != 0 && block.timestamp > windowFrom + RECEIPT_WINDOW;
         vm.prank(accountOf[s.fromOrgId]);
         try ledger.reclaim(s) {
             if (!expected) _unexpected("reclaim: accepted while the receipt window was open");
@@ -495,6 +500,9 @@ contract BatchLedgerHandler is TestBase {
         try ledger.settle(s, received, keccak256(abi.encode("settled", shipmentSeed))) {
             _lose(s.batchId, s.quantity - received);
             _advanced(index, ShipmentStatus.Settled, this.settle.selector);
+            if (ledger.shipmentState(_shipmentIds[index]).received != received) {
+                _unexpected("settle: the stated quantity is not recorded");
+            }
         } catch (bytes memory reason) {
             _unexpected(string.concat("settle by a regulator failed: ", _selectorOf(reason)));
         }
@@ -659,8 +667,10 @@ contract BatchLedgerHandler is TestBase {
             _shipments.push(s);
             _shipmentIds.push(id);
             ++appended[batchId];
-            (ShipmentStatus status, uint256 deliveredAt) = ledger.shipmentState(id);
-            if (status != ShipmentStatus.InTransit || deliveredAt != 0) _unexpected("ship: not InTransit");
+            IBatchLedger.ShipmentRecord memory state = ledger.shipmentState(id);
+            if (state.status != ShipmentStatus.InTransit || state.shippedAt != block.timestamp) {
+                _unexpected("ship: not InTransit since now");
+            }
             _succeeded(to == makerOrgId ? this.returnToMaker.selector : this.ship.selector);
         } catch (bytes memory reason) {
             if (expected) _unexpected(string.concat("ship failed: ", _selectorOf(reason)));
@@ -677,12 +687,12 @@ contract BatchLedgerHandler is TestBase {
     /// @dev After a successful step: the shipment is in `status`, one record was appended.
     function _advanced(uint256 index, ShipmentStatus status, bytes4 action) private {
         bytes32 id = _shipmentIds[index];
-        (ShipmentStatus current, uint256 deliveredAt) = ledger.shipmentState(id);
-        if (current != status) _unexpected("a shipment step did not reach the documented state");
-        if (_isConcluded(current)) {
+        IBatchLedger.ShipmentRecord memory state = ledger.shipmentState(id);
+        if (state.status != status) _unexpected("a shipment step did not reach the documented state");
+        if (_isConcluded(state.status)) {
             // Only these calls conclude a shipment; invariant_concludedShipmentsNeverChange watches it from now on.
-            concludedAs[id] = current;
-            concludedDeliveredAt[id] = deliveredAt;
+            concludedAs[id] = state.status;
+            concludedDeliveredAt[id] = state.deliveredAt;
         }
         ++appended[_shipments[index].batchId];
         _succeeded(action);
@@ -699,7 +709,7 @@ contract BatchLedgerHandler is TestBase {
         uint256 n = _shipmentIds.length;
         for (uint256 k; k < n; ++k) {
             index = ((seed % n) + k) % n;
-            (ShipmentStatus status, ) = ledger.shipmentState(_shipmentIds[index]);
+            ShipmentStatus status = ledger.shipmentState(_shipmentIds[index]).status;
             if (mask & (1 << uint8(status)) != 0) return (true, index);
         }
     }
@@ -986,9 +996,13 @@ contract BatchLedgerInvariants is Test {
             bytes32 id = handler.shipmentIdAt(i);
             ShipmentStatus concluded = handler.concludedAs(id);
             if (concluded == ShipmentStatus.None) continue;
-            (ShipmentStatus status, uint256 deliveredAt) = ledger.shipmentState(id);
-            assertTrue(status == concluded, "a concluded shipment keeps its state");
-            assertEq(deliveredAt, handler.concludedDeliveredAt(id), "a concluded shipment keeps its delivery time");
+            IBatchLedger.ShipmentRecord memory state = ledger.shipmentState(id);
+            assertTrue(state.status == concluded, "a concluded shipment keeps its state");
+            assertEq(
+                state.deliveredAt,
+                handler.concludedDeliveredAt(id),
+                "a concluded shipment keeps its delivery time"
+            );
         }
     }
 
@@ -1080,7 +1094,7 @@ contract BatchLedgerInvariants is Test {
     function _openQuantity(bytes32 batchId) private view returns (uint256 open) {
         (IBatchLedger.Shipment[] memory shipments, bytes32[] memory ids) = handler.shipmentsOf(batchId);
         for (uint256 i; i < ids.length; ++i) {
-            (ShipmentStatus status, ) = ledger.shipmentState(ids[i]);
+            ShipmentStatus status = ledger.shipmentState(ids[i]).status;
             if (
                 status == ShipmentStatus.InTransit ||
                 status == ShipmentStatus.PickedUp ||

@@ -6,13 +6,14 @@
  * contract or from scripts/lib/history.ts.
  */
 import { ethers } from "hardhat";
+import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { BatchLedger } from "../../typechain-types";
 import { BusinessRole, documentHash, roleMask } from "../../scripts/lib/alliance";
 import { YEAR, admit } from "../../scripts/lib/formation";
 import { gln } from "../../scripts/lib/gs1";
-import { DEFAULT_RECEIPT_WINDOW, RecordKind, type Shipment, ship } from "../../scripts/lib/trace";
+import { DEFAULT_RECEIPT_WINDOW, RecordKind, type Shipment, ShipmentStatus, ship } from "../../scripts/lib/trace";
 import { SITE_HOSPITAL } from "./fixtures";
 import { MASK, REASONS, expectRecorded, releasedBatch, timestampOf, traceFixture } from "./traceFixture";
 
@@ -78,6 +79,34 @@ export function expectCustodyRecord(
   dataHash: string,
 ): Promise<ContractTransactionResponse> {
   return expectRecorded(ledger, send, batchId, actor, kind as number, dataHash);
+}
+
+/** A shipment's state as the ledger stores it; times and quantity default to zero. */
+export interface ShipmentRecord {
+  status: ShipmentStatus;
+  shippedAt: bigint;
+  pickedUpAt: bigint;
+  deliveredAt: bigint;
+  answeredAt: bigint;
+  received: bigint;
+}
+
+/** The expected state of a shipment: `status` and the fields given, every other field zero. */
+export function shipmentRecord(status: ShipmentStatus, fields: Partial<Omit<ShipmentRecord, "status">> = {}) {
+  return { status, shippedAt: 0n, pickedUpAt: 0n, deliveredAt: 0n, answeredAt: 0n, received: 0n, ...fields };
+}
+
+/** A shipment's state read from the ledger, as plain fields. */
+export async function shipmentRecordOf(ledger: BatchLedger, shipmentId: string): Promise<ShipmentRecord> {
+  const r = await ledger.shipmentState(shipmentId);
+  return {
+    status: Number(r.status) as ShipmentStatus,
+    shippedAt: r.shippedAt,
+    pickedUpAt: r.pickedUpAt,
+    deliveredAt: r.deliveredAt,
+    answeredAt: r.answeredAt,
+    received: r.received,
+  };
 }
 
 /** The ledger's outflows of a batch as plain numbers [dispensed, destroyed, lost]. */
@@ -167,26 +196,26 @@ export function shipToHospital(
   });
 }
 
-/** `custodyFixture` plus a shipment of 1,000 masks from Northwind to the hospital, InTransit. */
+/** `custodyFixture` plus a shipment of 1,000 masks from Northwind to the hospital, InTransit, and its hand-over time. */
 export async function shippedFixture() {
   const f = await custodyFixture();
   const { shipmentId, shipment } = await shipToHospital(f);
-  return { ...f, shipmentId, shipment };
+  const shippedAt = BigInt(await time.latest());
+  return { ...f, shipmentId, shipment, shippedAt };
 }
 
 export type ShippedFixture = Awaited<ReturnType<typeof shippedFixture>>;
 
-/** `shippedFixture` with the shipment picked up by the carrier. */
+/** `shippedFixture` with the shipment picked up by the carrier, and the pick-up time. */
 export async function pickedUpFixture() {
   const f = await shippedFixture();
-  await (await f.ledger.connect(f.carrier).pickUp(f.shipment)).wait();
-  return f;
+  const pickedUpAt = await timestampOf(await f.ledger.connect(f.carrier).pickUp(f.shipment));
+  return { ...f, pickedUpAt };
 }
 
-/** `shippedFixture` with the shipment picked up and delivered, and the delivery time. */
+/** `pickedUpFixture` with the shipment delivered, and the delivery time. */
 export async function deliveredFixture() {
-  const f = await shippedFixture();
-  await (await f.ledger.connect(f.carrier).pickUp(f.shipment)).wait();
+  const f = await pickedUpFixture();
   const deliveredAt = await timestampOf(await f.ledger.connect(f.carrier).deliver(f.shipment));
   return { ...f, deliveredAt };
 }

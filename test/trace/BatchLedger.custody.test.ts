@@ -47,6 +47,8 @@ import {
   shipToHospital,
   shipmentArgs,
   shipmentIdOf,
+  shipmentRecord,
+  shipmentRecordOf,
   shippedFixture,
 } from "../helpers/custodyFixture";
 
@@ -80,10 +82,7 @@ function shipTx(f: CustodyFixture, sender: HardhatEthersSigner, o: Order) {
 /** A shipment's fields with one changed: no shipment has them. */
 const tampered = (s: Shipment): Shipment => ({ ...s, quantity: BigInt(s.quantity) + 1n });
 
-async function state(f: CustodyFixture, shipmentId: string) {
-  const [status, deliveredAt] = await f.ledger.shipmentState(shipmentId);
-  return { status: Number(status) as ShipmentStatus, deliveredAt };
-}
+const state = (f: CustodyFixture, shipmentId: string) => shipmentRecordOf(f.ledger, shipmentId);
 
 /** Has `account` receive a shipment in full. */
 async function receiveAll(f: CustodyFixture, account: HardhatEthersSigner, s: Shipment) {
@@ -144,7 +143,8 @@ describe("BatchLedger: custody", () => {
         .withArgs(shipmentId, f.maskId, f.hospitalOrgId, shipmentArgs(expected), DOC);
       expect(await f.ledger.holdingOf(f.maskId, f.makerOrgId)).to.equal(TOTAL - 250n);
       expect(await f.ledger.holdingOf(f.maskId, f.hospitalOrgId)).to.equal(0n);
-      expect(await state(f, shipmentId)).to.deep.equal({ status: ShipmentStatus.InTransit, deliveredAt: 0n });
+      const shippedAt = await timestampOf(tx);
+      expect(await state(f, shipmentId)).to.deep.equal(shipmentRecord(ShipmentStatus.InTransit, { shippedAt }));
     });
 
     it("ships to a distributor, and the helper's fields hash to the id", async () => {
@@ -393,7 +393,11 @@ describe("BatchLedger: custody", () => {
       await expect(pick)
         .to.emit(ledger, "ShipmentUpdated")
         .withArgs(shipmentId, ShipmentStatus.PickedUp, carrier.address);
-      expect(await state(f, shipmentId)).to.deep.equal({ status: ShipmentStatus.PickedUp, deliveredAt: 0n });
+      const { shippedAt } = f;
+      const pickedUpAt = await timestampOf(pick);
+      expect(await state(f, shipmentId)).to.deep.equal(
+        shipmentRecord(ShipmentStatus.PickedUp, { shippedAt, pickedUpAt }),
+      );
 
       const drop = await expectCustodyRecord(
         ledger,
@@ -407,7 +411,9 @@ describe("BatchLedger: custody", () => {
         .to.emit(ledger, "ShipmentUpdated")
         .withArgs(shipmentId, ShipmentStatus.Delivered, carrier.address);
       const deliveredAt = await timestampOf(drop);
-      expect(await state(f, shipmentId)).to.deep.equal({ status: ShipmentStatus.Delivered, deliveredAt });
+      expect(await state(f, shipmentId)).to.deep.equal(
+        shipmentRecord(ShipmentStatus.Delivered, { shippedAt, pickedUpAt, deliveredAt }),
+      );
 
       const take = await expectCustodyRecord(
         ledger,
@@ -419,7 +425,10 @@ describe("BatchLedger: custody", () => {
       );
       await expect(take).to.emit(ledger, "Received").withArgs(shipmentId, SHIPPED, true);
       await expect(take).not.to.emit(ledger, "ShortfallReported");
-      expect(await state(f, shipmentId)).to.deep.equal({ status: ShipmentStatus.Received, deliveredAt });
+      const answeredAt = await timestampOf(take);
+      expect(await state(f, shipmentId)).to.deep.equal(
+        shipmentRecord(ShipmentStatus.Received, { shippedAt, pickedUpAt, deliveredAt, answeredAt, received: SHIPPED }),
+      );
       expect(await ledger.holdingOf(maskId, f.hospitalOrgId)).to.equal(SHIPPED);
       expect(await ledger.holdingOf(maskId, f.makerOrgId)).to.equal(TOTAL - SHIPPED);
       expect(await outflows(ledger, maskId)).to.deep.equal([0n, 0n, 0n]);
@@ -452,8 +461,12 @@ describe("BatchLedger: custody", () => {
 
     it("lets the recipient receive straight from InTransit, and from PickedUp", async () => {
       const f = await loadFixture(shippedFixture);
-      await receiveAll(f, f.hospital, f.shipment);
-      expect(await state(f, f.shipmentId)).to.deep.equal({ status: ShipmentStatus.Received, deliveredAt: 0n });
+      const answeredAt = await timestampOf(
+        await f.ledger.connect(f.hospital).receiveShipment(f.shipment, SHIPPED, true),
+      );
+      expect(await state(f, f.shipmentId)).to.deep.equal(
+        shipmentRecord(ShipmentStatus.Received, { shippedAt: f.shippedAt, answeredAt, received: SHIPPED }),
+      );
       const g = await loadFixture(pickedUpFixture);
       await receiveAll(g, g.hospital, g.shipment);
       expect((await state(g, g.shipmentId)).status).to.equal(ShipmentStatus.Received);
@@ -573,7 +586,14 @@ describe("BatchLedger: custody", () => {
         .to.emit(ledger, "ShipmentUpdated")
         .withArgs(shipmentId, ShipmentStatus.Refused, hospital.address);
       const refusedAt = await timestampOf(no);
-      expect(await state(f, shipmentId)).to.deep.equal({ status: ShipmentStatus.Refused, deliveredAt: refusedAt });
+      expect(await state(f, shipmentId)).to.deep.equal(
+        shipmentRecord(ShipmentStatus.Refused, {
+          shippedAt: f.shippedAt,
+          pickedUpAt: f.pickedUpAt,
+          deliveredAt: f.deliveredAt,
+          answeredAt: refusedAt,
+        }),
+      );
       expect(await ledger.holdingOf(maskId, f.makerOrgId)).to.equal(TOTAL - SHIPPED);
 
       const back = await expectCustodyRecord(
@@ -662,10 +682,13 @@ describe("BatchLedger: custody", () => {
       await expect(tx)
         .to.emit(f.ledger, "ShipmentUpdated")
         .withArgs(f.shipmentId, ShipmentStatus.Reclaimed, f.maker.address);
-      expect(await state(f, f.shipmentId)).to.deep.equal({
-        status: ShipmentStatus.Reclaimed,
-        deliveredAt: f.deliveredAt,
-      });
+      expect(await state(f, f.shipmentId)).to.deep.equal(
+        shipmentRecord(ShipmentStatus.Reclaimed, {
+          shippedAt: f.shippedAt,
+          pickedUpAt: f.pickedUpAt,
+          deliveredAt: f.deliveredAt,
+        }),
+      );
       expect(await f.ledger.holdingOf(f.maskId, f.makerOrgId)).to.equal(TOTAL);
       await expect(f.ledger.connect(f.maker).reclaim(f.shipment))
         .to.be.revertedWithCustomError(f.ledger, "LedgerUnexpectedShipmentStatus")
@@ -736,7 +759,15 @@ describe("BatchLedger: custody", () => {
         .to.emit(f.ledger, "ShipmentSettled")
         .withArgs(f.shipmentId, f.regulatorB.address, 600n, SETTLEMENT);
       await expect(tx).to.emit(f.ledger, "ShortfallReported").withArgs(f.shipmentId, f.maskId, f.carrierOrgId, 400n);
-      expect((await state(f, f.shipmentId)).status).to.equal(ShipmentStatus.Settled);
+      expect(await state(f, f.shipmentId)).to.deep.equal(
+        shipmentRecord(ShipmentStatus.Settled, {
+          shippedAt: f.shippedAt,
+          pickedUpAt: f.pickedUpAt,
+          deliveredAt: f.deliveredAt,
+          answeredAt: await timestampOf(tx),
+          received: 600n,
+        }),
+      );
       expect(await f.ledger.holdingOf(f.maskId, f.hospitalOrgId)).to.equal(600n);
       expect(await outflows(f.ledger, f.maskId)).to.deep.equal([0n, 0n, 400n]);
       await expect(f.ledger.connect(f.regulatorA).settle(f.shipment, 0n, SETTLEMENT))

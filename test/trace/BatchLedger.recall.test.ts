@@ -164,7 +164,7 @@ describe("BatchLedger: recall", () => {
       await expect(f.ledger.connect(f.hospital).receiveShipment(f.shipment, SHIPPED, true))
         .to.emit(f.ledger, "Received")
         .withArgs(f.shipmentId, SHIPPED, true);
-      const [status] = await f.ledger.shipmentState(f.shipmentId);
+      const { status } = await f.ledger.shipmentState(f.shipmentId);
       expect(status).to.equal(ShipmentStatus.Received);
       expect(await f.ledger.holdingOf(f.maskId, f.hospitalOrgId)).to.equal(SHIPPED);
       await expect(f.ledger.connect(f.hospital).dispense(f.maskId, 1n, PRESCRIPTION))
