@@ -31,6 +31,16 @@ contract RecordRelay {
         _ledger.blockFor(msg.sender, batchId, reasonHash);
     }
 
+    /// @notice Appends readings as the module that vetted them.
+    function recordReadings(IBatchLedger.ReadingRecord[] calldata readings) external {
+        _ledger.recordReadingsFor(readings);
+    }
+
+    /// @notice Holds a shipment for `device` as the module that vetted its reading.
+    function hold(address device, IBatchLedger.Shipment calldata shipment, bytes32 readingHash) external {
+        _ledger.holdFor(device, shipment, readingHash);
+    }
+
     /// @notice Recalls a batch on behalf of the caller.
     function recall(bytes32 batchId, uint8 recallClass, bytes32 reasonHash) external {
         _ledger.recallFor(msg.sender, batchId, recallClass, reasonHash);

@@ -53,6 +53,7 @@ contract BatchLedger is IBatchLedger, AllianceGated {
         uint64 dispensed;
         uint64 destroyed;
         uint64 lost;
+        uint32 openExcursions; // shipments held after a cold-chain excursion, not yet cleared
     }
 
     IProductCatalog private immutable _catalog;
@@ -324,6 +325,30 @@ contract BatchLedger is IBatchLedger, AllianceGated {
     }
 
     /// @inheritdoc IBatchLedger
+    function recordReadingsFor(ReadingRecord[] calldata readings) external onlyModule {
+        uint256 count = readings.length;
+        if (count == 0 || count > MAX_RECORDS_PER_CALL) revert LedgerInvalidReadingCount(count, MAX_RECORDS_PER_CALL);
+        for (uint256 i; i < count; ++i) {
+            ReadingRecord calldata reading = readings[i];
+            Batch storage b = _existingBatch(reading.batchId);
+            if (reading.readingHash == bytes32(0)) revert LedgerEmptyHash();
+            _append(reading.batchId, b, RecordKind.Reading, reading.device, reading.readingHash);
+        }
+    }
+
+    /// @inheritdoc IBatchLedger
+    function holdFor(address device, Shipment calldata shipment, bytes32 readingHash) external onlyModule {
+        (bytes32 shipmentId, ShipmentRecord storage state) = _existingShipment(shipment);
+        _requireArriving(shipmentId, state.status);
+        if (readingHash == bytes32(0)) revert LedgerEmptyHash();
+        state.status = ShipmentStatus.Held;
+        ++_totals[shipment.batchId].openExcursions; // at most one per shipment, far below 2**32
+        emit ShipmentUpdated(shipmentId, ShipmentStatus.Held, device);
+        bytes32 dataHash = keccak256(abi.encode(shipmentId, readingHash));
+        _append(shipment.batchId, _batches[shipment.batchId], RecordKind.Held, device, dataHash);
+    }
+
+    /// @inheritdoc IBatchLedger
     function recallFor(address actor, bytes32 batchId, uint8 recallClass, bytes32 reasonHash) external onlyModule {
         (bool regulator, uint32 orgId) = _recaller(actor);
         _recall(actor, batchId, recallClass, reasonHash, regulator, orgId);
@@ -351,6 +376,34 @@ contract BatchLedger is IBatchLedger, AllianceGated {
         if (b.flags & BLOCKED == 0) revert LedgerUnexpectedStatus(batchId, _status(b));
         b.flags &= ~BLOCKED;
         _append(batchId, b, RecordKind.Unblocked, msg.sender, reasonHash);
+    }
+
+    /// @inheritdoc IBatchLedger
+    function clearHold(Shipment calldata shipment, bool destroyGoods, bytes32 reasonHash) external onlyRegulator {
+        (bytes32 shipmentId, ShipmentRecord storage state) = _existingShipment(shipment);
+        if (state.status != ShipmentStatus.Held) revert LedgerUnexpectedShipmentStatus(shipmentId, state.status);
+        if (reasonHash == bytes32(0)) revert LedgerEmptyHash();
+        bytes32 batchId = shipment.batchId;
+        Totals storage totals = _totals[batchId];
+        --totals.openExcursions;
+        Batch storage b = _batches[batchId];
+        _append(batchId, b, RecordKind.HoldCleared, msg.sender, keccak256(abi.encode(shipmentId, reasonHash)));
+        if (destroyGoods) {
+            uint256 quantity = shipment.quantity;
+            state.status = ShipmentStatus.Settled;
+            state.answeredAt = uint32(block.timestamp);
+            totals.destroyed += uint64(quantity); // at most the uint40 commissioned quantity
+            emit ShipmentSettled(shipmentId, msg.sender, 0, reasonHash);
+            emit Destroyed(batchId, shipment.carrierOrgId, quantity, reasonHash);
+            _append(batchId, b, RecordKind.Destroyed, msg.sender, keccak256(abi.encode(quantity, reasonHash)));
+        } else {
+            ShipmentStatus resumed =
+                state.deliveredAt != 0
+                    ? ShipmentStatus.Delivered
+                    : (state.pickedUpAt != 0 ? ShipmentStatus.PickedUp : ShipmentStatus.InTransit);
+            state.status = resumed;
+            emit ShipmentUpdated(shipmentId, resumed, msg.sender);
+        }
     }
 
     // ------------------------------------------------------------------ governance
@@ -412,6 +465,11 @@ contract BatchLedger is IBatchLedger, AllianceGated {
     /// @inheritdoc IBatchLedger
     function shipmentIdOf(Shipment calldata shipment) public pure returns (bytes32) {
         return keccak256(abi.encode(shipment));
+    }
+
+    /// @inheritdoc IBatchLedger
+    function openExcursionsOf(bytes32 batchId) external view returns (uint256) {
+        return _totals[batchId].openExcursions;
     }
 
     /// @inheritdoc IBatchLedger
@@ -530,9 +588,10 @@ contract BatchLedger is IBatchLedger, AllianceGated {
         }
     }
 
-    /// @dev A shipment not yet concluded (received, returned, reclaimed or settled).
+    /// @dev A shipment not yet concluded (received, returned, reclaimed or settled) and not held.
     function _requireOpen(bytes32 shipmentId, ShipmentStatus status) private pure {
         if (
+            status == ShipmentStatus.Held ||
             status == ShipmentStatus.Received ||
             status == ShipmentStatus.Returned ||
             status == ShipmentStatus.Reclaimed ||

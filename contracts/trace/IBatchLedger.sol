@@ -59,6 +59,13 @@ interface IBatchLedger {
         uint256 sequence; // the batch's record count when shipped, which makes every shipment's id unique
     }
 
+    /// @notice A field reading a module appends to a batch's history, attributed to the device that signed it.
+    struct ReadingRecord {
+        bytes32 batchId;
+        address device; // the device key that signed the reading
+        bytes32 readingHash; // the reading's EIP-712 struct hash
+    }
+
     /// @notice What the ledger counts per batch besides holdings (in transit is the sum of open shipments).
     struct Outflows {
         uint256 dispensed;
@@ -204,6 +211,8 @@ interface IBatchLedger {
     error LedgerInvalidBatchCount(uint256 count, uint256 max);
     /// @notice The batch's unit serials are committed: it is dispensed per unit only (or they were committed before).
     error LedgerSerialisedBatch(bytes32 batchId);
+    /// @notice More readings than MAX_RECORDS_PER_CALL, or none.
+    error LedgerInvalidReadingCount(uint256 count, uint256 max);
 
     /// @notice The product's maker commissions a batch: a new `batchId` from GTIN and lot, on hold for the
     /// product's hold period, held by the maker; the inputs are consumed from the maker's holdings and each input's
@@ -326,16 +335,16 @@ interface IBatchLedger {
     /// @notice The sender takes back a shipment nobody answered: delivered (or refused) and left past the receipt
     /// window, or whose recipient can no longer act.
     /// @dev Requirements: caller acts for the sender in a holding role; shipment open (not Received, Returned,
-    /// Reclaimed or Settled); the window has passed or the recipient is not Active. Emits {ShipmentUpdated},
-    /// {Recorded}.
+    /// Reclaimed or Settled) and not Held; the window (from the delivery record, or from a refusal) has passed or the
+    /// recipient is not Active. Emits {ShipmentUpdated}, {Recorded}.
     /// @param shipment The shipment's fields.
     function reclaim(Shipment calldata shipment) external;
 
     /// @notice A regulator settles an open shipment, stating what the recipient received; the rest is lost in
     /// transit, attributed to the carrier. (Refused goods that came back to the sender are reclaimed by the sender
     /// once the receipt window has passed, rather than settled.)
-    /// @dev Requirements: caller is a regulator; shipment open; quantity at most the quantity shipped; non-zero
-    /// reason. Emits {ShipmentSettled}, {Recorded}; {ShortfallReported} for a shortfall.
+    /// @dev Requirements: caller is a regulator; shipment open and not Held (see {clearHold}); quantity at most the
+    /// quantity shipped; non-zero reason. Emits {ShipmentSettled}, {Recorded}; {ShortfallReported} for a shortfall.
     /// @param shipment The shipment's fields.
     /// @param quantityReceived What the recipient received.
     /// @param reasonHash Hash of the written reasons.
@@ -406,6 +415,35 @@ interface IBatchLedger {
     /// @param reasonHash Hash of the written reasons.
     function recallFor(address actor, bytes32 batchId, uint8 recallClass, bytes32 reasonHash) external;
 
+    /// @notice A module appends signed field readings to batch histories, each attributed to its device.
+    /// @dev The module (FieldReadings) has checked each reading's signature, device and shipment; the ledger trusts the
+    /// governor's registration of it for that. Requirements: caller is a module; 1 to MAX_RECORDS_PER_CALL readings;
+    /// each batch exists; non-zero hashes. Emits one {Recorded} (kind Reading) per reading.
+    /// @param readings The readings.
+    function recordReadingsFor(ReadingRecord[] calldata readings) external;
+
+    /// @notice A module holds a moving shipment after a cold-chain excursion its device reported: it can be neither
+    /// received, refused, carried on nor reclaimed until a regulator clears it ({clearHold}); the batch counts the
+    /// open excursion.
+    /// @dev Requirements: caller is a module; shipment InTransit, PickedUp or Delivered; non-zero reading hash.
+    /// Emits {ShipmentUpdated} (Held, `device`), {Recorded} (kind Held, actor `device`).
+    /// @param device The device key whose reading showed the excursion.
+    /// @param shipment The shipment's fields.
+    /// @param readingHash The reading's EIP-712 struct hash.
+    function holdFor(address device, Shipment calldata shipment, bytes32 readingHash) external;
+
+    /// @notice A regulator clears a held shipment: either the goods are fit and the shipment resumes where it was
+    /// (InTransit, PickedUp or Delivered, from its recorded times), or they are destroyed: the shipment is Settled
+    /// with nothing received and its quantity counted as destroyed.
+    /// @dev Requirements: caller is a regulator; shipment Held; non-zero reason. Emits {ShipmentUpdated} (the
+    /// resumed status) and {Recorded} (kind HoldCleared); on destruction {ShipmentSettled} (0 received) and
+    /// {Destroyed} (by the carrier's organisation) and a Destroyed record. The receipt window keeps running from the
+    /// delivery record.
+    /// @param shipment The shipment's fields.
+    /// @param destroyGoods Whether the goods are destroyed rather than released.
+    /// @param reasonHash Hash of the written reasons.
+    function clearHold(Shipment calldata shipment, bool destroyGoods, bytes32 reasonHash) external;
+
     /// @notice The governor registers or removes a ledger module (a contract acting for members).
     /// @dev Requirements: caller is the governor; non-zero module. Emits {ModuleSet}.
     /// @param module The module contract.
@@ -441,6 +479,10 @@ interface IBatchLedger {
     /// @notice The id of a shipment's fields.
     /// @param shipment The fields.
     function shipmentIdOf(Shipment calldata shipment) external pure returns (bytes32);
+
+    /// @notice How many of a batch's shipments are held after a cold-chain excursion and not yet cleared.
+    /// @param batchId The batch.
+    function openExcursionsOf(bytes32 batchId) external view returns (uint256);
 
     /// @notice What left the holdings of a batch other than by shipping or as an input.
     /// @param batchId The batch.

@@ -69,7 +69,10 @@ enum RecordKind {
     Dispensed, // dataHash: keccak256(abi.encode(quantity, referenceHash))
     Destroyed, // dataHash: keccak256(abi.encode(quantity, reasonHash))
     Recalled, // dataHash: keccak256(abi.encode(recallClass, reasonHash))
-    SerialsCommitted // the maker committed the unit serials; dataHash: keccak256(abi.encode(merkleRoot, unitCount))
+    SerialsCommitted, // the maker committed the unit serials; dataHash: keccak256(abi.encode(merkleRoot, unitCount))
+    Reading, // a device's signed field reading; actor: the device key; dataHash: the reading's EIP-712 struct hash
+    Held, // a cold-chain excursion held a shipment; actor: the device; dataHash: keccak256(abi.encode(shipmentId, readingHash))
+    HoldCleared // a regulator cleared a held shipment; dataHash: keccak256(abi.encode(shipmentId, reasonHash))
 }
 
 /// @notice A shipment's state in the vocabulary shared by contracts, command line and verification page.

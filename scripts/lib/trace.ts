@@ -81,6 +81,9 @@ export enum RecordKind {
   Destroyed,
   Recalled,
   SerialsCommitted,
+  Reading,
+  Held,
+  HoldCleared,
 }
 
 /** Hold-period floors per category (drug, device, protective equipment, consumable, raw material), seconds. */

@@ -1,21 +1,26 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { suspend } from "../helpers/registry";
 import { rolesContext } from "../helpers/fixtures";
 import { shouldBeRestrictedTo } from "../helpers/behaviours";
 import { documentHash } from "../../scripts/lib/alliance";
-import { BatchStatus, RecordKind } from "../../scripts/lib/trace";
-import { MAKERS, REASONS } from "../helpers/traceFixture";
+import { BatchStatus, RecordKind, ShipmentStatus } from "../../scripts/lib/trace";
+import { MAKERS, MASK, REASONS, recordsOf, releasedBatch, timestampOf } from "../helpers/traceFixture";
 import {
   DISPENSERS,
   PRESCRIPTION,
   RECALL,
   SHIPPED,
+  destroyedDataHash,
   dispensedDataHash,
   expectCustodyRecord,
   hospitalStockFixture,
   outflows,
   recalledDataHash,
+  shipToHospital,
+  shipmentRecord,
+  shipmentRecordOf,
 } from "../helpers/custodyFixture";
 
 /** What a serial module commits: keccak256(abi.encode(merkleRoot, unitCount)). */
@@ -23,6 +28,11 @@ const SERIALS = ethers.keccak256(
   ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", "uint256"], [documentHash("merkle root"), 10_000n]),
 );
 const UNKNOWN_BATCH = documentHash("no such batch");
+const READING = documentHash("reading: 11.0 °C at 2026-11-22T03:00:00Z, sequence 7");
+const coder = ethers.AbiCoder.defaultAbiCoder();
+const heldDataHash = (shipmentId: string, readingHash: string) =>
+  ethers.keccak256(coder.encode(["bytes32", "bytes32"], [shipmentId, readingHash]));
+const clearedDataHash = heldDataHash; // keccak256(abi.encode(shipmentId, reasonHash))
 
 /** The hospital holds 1,000 masks of a Released batch; the relay mock is a registered ledger module. */
 async function moduleFixture() {
@@ -37,6 +47,31 @@ async function serialisedFixture() {
   const f = await moduleFixture();
   await (await f.relay.connect(f.maker).serialise(f.maskId, SERIALS)).wait();
   return f;
+}
+
+/** A second released mask batch of Northwind's. */
+async function commissionSecondBatch(f: Awaited<ReturnType<typeof moduleFixture>>) {
+  return releasedBatch(f, MASK, "MK-0200");
+}
+
+/** `moduleFixture` plus a second shipment of 1,000 masks to the hospital, in transit, and a device key. */
+async function moduleShippedFixture() {
+  const f = await moduleFixture();
+  const { shipment, shipmentId } = await shipToHospital(f);
+  const shippedAt = BigInt(await time.latest());
+  return { ...f, shipment, shipmentId, shippedAt, device: f.freeAccounts[0] };
+}
+
+/** `moduleShippedFixture` with the shipment held after an excursion. */
+async function shippedHeldFixture() {
+  const f = await moduleShippedFixture();
+  await (await f.relay.hold(f.device.address, f.shipment, READING)).wait();
+  return f;
+}
+
+/** Suspends the hospital: its shipments could otherwise be reclaimed at once. */
+async function suspendRecipient(f: Awaited<ReturnType<typeof moduleShippedFixture>>) {
+  await suspend(f.registry, f.regulatorA, f.hospitalOrgId);
 }
 
 describe("BatchLedger — modules acting for members", () => {
@@ -199,6 +234,168 @@ describe("BatchLedger — modules acting for members", () => {
     });
   });
 
+  describe("recordReadingsFor", () => {
+    it("appends one Reading record per reading, each attributed to its device", async () => {
+      const f = await load();
+      const [sensorA, sensorB] = f.freeAccounts;
+      const second = await commissionSecondBatch(f);
+      const readings = [
+        { batchId: f.maskId, device: sensorA.address, readingHash: READING },
+        { batchId: second, device: sensorB.address, readingHash: documentHash("reading 2") },
+        { batchId: f.maskId, device: sensorB.address, readingHash: documentHash("reading 3") },
+      ];
+      const before = (await f.ledger.historyOf(f.maskId))[1];
+      await (await f.relay.recordReadings(readings)).wait();
+      const records = (await recordsOf(f.ledger, f.maskId)).slice(Number(before));
+      expect(records.map((r) => [r.kind, r.actor, r.dataHash])).to.deep.equal([
+        [RecordKind.Reading, sensorA.address, READING],
+        [RecordKind.Reading, sensorB.address, documentHash("reading 3")],
+      ]);
+      const last = (await recordsOf(f.ledger, second)).at(-1)!;
+      expect([last.kind, last.actor, last.dataHash]).to.deep.equal([
+        RecordKind.Reading,
+        sensorB.address,
+        documentHash("reading 2"),
+      ]);
+    });
+
+    it("refuses no readings, more than 100, an unknown batch and an empty hash", async () => {
+      const f = await load();
+      const device = f.freeAccounts[0].address;
+      const one = { batchId: f.maskId, device, readingHash: READING };
+      await expect(f.relay.recordReadings([]))
+        .to.be.revertedWithCustomError(f.ledger, "LedgerInvalidReadingCount")
+        .withArgs(0, 100);
+      await expect(f.relay.recordReadings(Array(101).fill(one)))
+        .to.be.revertedWithCustomError(f.ledger, "LedgerInvalidReadingCount")
+        .withArgs(101, 100);
+      await expect(f.relay.recordReadings([one, { ...one, batchId: UNKNOWN_BATCH }]))
+        .to.be.revertedWithCustomError(f.ledger, "LedgerUnknownBatch")
+        .withArgs(UNKNOWN_BATCH);
+      await expect(f.relay.recordReadings([{ ...one, readingHash: ethers.ZeroHash }])).to.be.revertedWithCustomError(
+        f.ledger,
+        "LedgerEmptyHash",
+      );
+    });
+  });
+
+  describe("holdFor and clearHold", () => {
+    it("holds a moving shipment: no receipt, refusal, carriage, reclaim or settlement until cleared", async () => {
+      const f = await loadFixture(shippedHeldFixture);
+      const { ledger, shipment, shipmentId } = f;
+      expect(await shipmentRecordOf(ledger, shipmentId)).to.deep.equal(
+        shipmentRecord(ShipmentStatus.Held, { shippedAt: f.shippedAt }),
+      );
+      expect(await ledger.openExcursionsOf(f.maskId)).to.equal(1n);
+      const held = (call: Promise<unknown>) =>
+        expect(call)
+          .to.be.revertedWithCustomError(ledger, "LedgerUnexpectedShipmentStatus")
+          .withArgs(shipmentId, ShipmentStatus.Held);
+      await held(ledger.connect(f.hospital).receiveShipment(shipment, SHIPPED, true));
+      await held(ledger.connect(f.hospital).refuse(shipment, REASONS));
+      await held(ledger.connect(f.carrier).pickUp(shipment));
+      await held(ledger.connect(f.carrier).deliver(shipment));
+      await held(ledger.connect(f.regulatorA).settle(shipment, SHIPPED, REASONS));
+      await held(f.relay.hold(f.device.address, shipment, READING));
+      await suspendRecipient(f);
+      await held(ledger.connect(f.maker).reclaim(shipment));
+    });
+
+    it("records the hold by the device that reported it", async () => {
+      const f = await loadFixture(moduleShippedFixture);
+      const tx = await expectCustodyRecord(
+        f.ledger,
+        () => f.relay.hold(f.device.address, f.shipment, READING),
+        f.maskId,
+        f.device.address,
+        RecordKind.Held,
+        heldDataHash(f.shipmentId, READING),
+      );
+      await expect(tx)
+        .to.emit(f.ledger, "ShipmentUpdated")
+        .withArgs(f.shipmentId, ShipmentStatus.Held, f.device.address);
+    });
+
+    it("refuses to hold a concluded or unknown shipment, or without a reading", async () => {
+      const f = await loadFixture(moduleShippedFixture);
+      await expect(f.relay.hold(f.device.address, f.shipment, ethers.ZeroHash)).to.be.revertedWithCustomError(
+        f.ledger,
+        "LedgerEmptyHash",
+      );
+      const unknown = { ...f.shipment, quantity: f.shipment.quantity + 1n };
+      await expect(f.relay.hold(f.device.address, unknown, READING)).to.be.revertedWithCustomError(
+        f.ledger,
+        "LedgerUnknownShipment",
+      );
+      await (await f.ledger.connect(f.hospital).receiveShipment(f.shipment, SHIPPED, true)).wait();
+      await expect(f.relay.hold(f.device.address, f.shipment, READING))
+        .to.be.revertedWithCustomError(f.ledger, "LedgerUnexpectedShipmentStatus")
+        .withArgs(f.shipmentId, ShipmentStatus.Received);
+    });
+
+    for (const [label, steps, resumed] of [
+      ["in transit", 0, ShipmentStatus.InTransit],
+      ["picked up", 1, ShipmentStatus.PickedUp],
+      ["delivered", 2, ShipmentStatus.Delivered],
+    ] as const) {
+      it(`resumes a shipment held while ${label} once a regulator clears it`, async () => {
+        const f = await loadFixture(moduleShippedFixture);
+        if (steps > 0) await (await f.ledger.connect(f.carrier).pickUp(f.shipment)).wait();
+        if (steps > 1) await (await f.ledger.connect(f.carrier).deliver(f.shipment)).wait();
+        await (await f.relay.hold(f.device.address, f.shipment, READING)).wait();
+        const tx = await expectCustodyRecord(
+          f.ledger,
+          () => f.ledger.connect(f.regulatorB).clearHold(f.shipment, false, REASONS),
+          f.maskId,
+          f.regulatorB.address,
+          RecordKind.HoldCleared,
+          clearedDataHash(f.shipmentId, REASONS),
+        );
+        await expect(tx).to.emit(f.ledger, "ShipmentUpdated").withArgs(f.shipmentId, resumed, f.regulatorB.address);
+        expect((await shipmentRecordOf(f.ledger, f.shipmentId)).status).to.equal(resumed);
+        expect(await f.ledger.openExcursionsOf(f.maskId)).to.equal(0n);
+        await (await f.ledger.connect(f.hospital).receiveShipment(f.shipment, SHIPPED, true)).wait();
+        expect(await f.ledger.holdingOf(f.maskId, f.hospitalOrgId)).to.equal(2n * SHIPPED);
+      });
+    }
+
+    it("settles a held shipment as destroyed when the regulator says so", async () => {
+      const f = await loadFixture(shippedHeldFixture);
+      const tx = await f.ledger.connect(f.regulatorA).clearHold(f.shipment, true, REASONS);
+      await expect(tx).to.emit(f.ledger, "ShipmentSettled").withArgs(f.shipmentId, f.regulatorA.address, 0n, REASONS);
+      await expect(tx).to.emit(f.ledger, "Destroyed").withArgs(f.maskId, f.carrierOrgId, SHIPPED, REASONS);
+      await expect(tx).not.to.emit(f.ledger, "ShipmentUpdated");
+      const records = (await recordsOf(f.ledger, f.maskId)).slice(-2);
+      expect(records.map((r) => [r.kind, r.actor, r.dataHash])).to.deep.equal([
+        [RecordKind.HoldCleared, f.regulatorA.address, clearedDataHash(f.shipmentId, REASONS)],
+        [RecordKind.Destroyed, f.regulatorA.address, destroyedDataHash(SHIPPED, REASONS)],
+      ]);
+      expect(await shipmentRecordOf(f.ledger, f.shipmentId)).to.deep.equal(
+        shipmentRecord(ShipmentStatus.Settled, { shippedAt: f.shippedAt, answeredAt: await timestampOf(tx) }),
+      );
+      expect(await outflows(f.ledger, f.maskId)).to.deep.equal([0n, SHIPPED, 0n]);
+      expect(await f.ledger.openExcursionsOf(f.maskId)).to.equal(0n);
+    });
+
+    it("refuses to clear a shipment that is not held, or without reasons", async () => {
+      const f = await loadFixture(moduleShippedFixture);
+      await expect(f.ledger.connect(f.regulatorA).clearHold(f.shipment, false, REASONS))
+        .to.be.revertedWithCustomError(f.ledger, "LedgerUnexpectedShipmentStatus")
+        .withArgs(f.shipmentId, ShipmentStatus.InTransit);
+      await (await f.relay.hold(f.device.address, f.shipment, READING)).wait();
+      await expect(
+        f.ledger.connect(f.regulatorA).clearHold(f.shipment, false, ethers.ZeroHash),
+      ).to.be.revertedWithCustomError(f.ledger, "LedgerEmptyHash");
+    });
+
+    shouldBeRestrictedTo("regulator", {
+      load: () => loadFixture(shippedHeldFixture),
+      context: rolesContext,
+      errorsFrom: (f) => f.ledger,
+      send: (f, signer) => f.ledger.connect(signer).clearHold(f.shipment, false, REASONS),
+    });
+  });
+
   describe("only registered modules", () => {
     it("refuses every module call from a contract that is not, or no longer, a module", async () => {
       const f = await load();
@@ -209,6 +406,7 @@ describe("BatchLedger — modules acting for members", () => {
         f.relay.connect(f.hospital).dispense(f.maskId, 1n, PRESCRIPTION),
         f.relay.connect(f.regulatorA).blockBatch(f.maskId, REASONS),
         f.relay.connect(f.regulatorA).recall(f.maskId, 1, RECALL),
+        f.relay.recordReadings([{ batchId: f.maskId, device: f.maker.address, readingHash: READING }]),
       ];
       for (const call of calls) {
         await expect(call).to.be.revertedWithCustomError(f.ledger, "LedgerNotModule").withArgs(relay);
