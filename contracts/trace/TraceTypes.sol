@@ -71,7 +71,8 @@ enum RecordKind {
     Recalled, // dataHash: keccak256(abi.encode(recallClass, reasonHash))
     SerialsCommitted, // the maker committed the unit serials; dataHash: keccak256(abi.encode(merkleRoot, unitCount))
     Reading, // a device's signed field reading; actor: the device key; dataHash: the reading's EIP-712 struct hash
-    Held, // a cold-chain excursion held a shipment; actor: the device; dataHash: keccak256(abi.encode(shipmentId, readingHash))
+    // A cold-chain excursion held a shipment; actor: the device; dataHash: keccak256(abi.encode(shipmentId, reading))
+    Held,
     HoldCleared // a regulator cleared a held shipment; dataHash: keccak256(abi.encode(shipmentId, reasonHash))
 }
 
