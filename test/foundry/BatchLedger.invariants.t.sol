@@ -24,7 +24,8 @@ import {Vm} from "./utils/Vm.sol";
 /// returns to the maker (recalled or not), pick-ups and deliveries by the carrier, receipts with random shortfalls,
 /// refusals and the carrier's returns, reclaims (refused inside the receipt window, accepted past it), regulator
 /// settlements, dispensing by hospitals, destruction by any holder, recalls by a regulator or the maker (one batch or
-/// several), and warps past the receipt window. Shipments are rebuilt from the ship call (sequence = the batch's
+/// several), cold-chain holds (as a registered ledger module) cleared or destroyed by a regulator, and warps past the
+/// receipt window. Shipments are rebuilt from the ship call (sequence = the batch's
 /// record count before it) and checked against the returned id. Before each call it predicts from the
 /// views whether the call must succeed (an oracle from the NatSpec of IBatchLedger); disagreements are recorded
 /// and fail `invariant_handlerSawOnlyExpectedOutcomes`. Ghosts keep what the views cannot tell: how much of each
@@ -469,30 +470,69 @@ contract BatchLedgerHandler is TestBase {
     }
 
     /// @notice The sender reclaims an open shipment: allowed only once delivered (or refused) and past the
-    /// receipt window (every member stays Active here).
+    /// receipt window (every member stays Active here), never while it is held.
     function reclaim(uint256 shipmentSeed) external observed {
         (bool found, uint256 index) = _findShipment(shipmentSeed, OPEN);
         if (!found) return;
         IBatchLedger.Shipment memory s = _shipments[index];
         IBatchLedger.ShipmentRecord memory state = ledger.shipmentState(_shipmentIds[index]);
+        bool held = state.status == ShipmentStatus.Held;
         // The receipt window runs from a refusal, else from the delivery record.
         uint256 windowFrom = state.status == ShipmentStatus.Refused ? state.answeredAt : state.deliveredAt;
-        bool expected = windowFrom != 0 && block.timestamp > windowFrom + RECEIPT_WINDOW;
+        bool expected = !held && windowFrom != 0 && block.timestamp > windowFrom + RECEIPT_WINDOW;
+        bytes4 refusal =
+            held ? IBatchLedger.LedgerUnexpectedShipmentStatus.selector : IBatchLedger.LedgerReceiptWindowOpen.selector;
         vm.prank(accountOf[s.fromOrgId]);
         try ledger.reclaim(s) {
-            if (!expected) _unexpected("reclaim: accepted while the receipt window was open");
+            if (!expected) _unexpected("reclaim: accepted while the receipt window was open or the shipment held");
             _advanced(index, ShipmentStatus.Reclaimed, this.reclaim.selector);
         } catch (bytes memory reason) {
             if (expected) _unexpected(string.concat("reclaim failed: ", _selectorOf(reason)));
-            else if (bytes4(reason) != IBatchLedger.LedgerReceiptWindowOpen.selector) {
+            else if (bytes4(reason) != refusal) {
                 _unexpected(string.concat("reclaim refused with the wrong error: ", _selectorOf(reason)));
             }
         }
     }
 
-    /// @notice A regulator settles an open shipment, stating what arrived; the rest is lost.
+    /// @notice As the field-readings module (the handler is a registered ledger module): a device's excursion holds
+    /// a moving shipment.
+    function hold(uint256 shipmentSeed) external observed {
+        (bool found, uint256 index) = _findShipment(shipmentSeed, ARRIVING);
+        if (!found) return;
+        try ledger.holdFor(address(0xD1CE), _shipments[index], keccak256(abi.encode("reading", shipmentSeed))) {
+            _advanced(index, ShipmentStatus.Held, this.hold.selector);
+        } catch (bytes memory reason) {
+            _unexpected(string.concat("holdFor a moving shipment failed: ", _selectorOf(reason)));
+        }
+    }
+
+    /// @notice A regulator clears a held shipment: it resumes where it was, or its goods are destroyed.
+    function clearHold(uint256 shipmentSeed, bool destroyGoods) external observed {
+        (bool found, uint256 index) = _findShipment(shipmentSeed, HELD);
+        if (!found) return;
+        IBatchLedger.Shipment memory s = _shipments[index];
+        IBatchLedger.ShipmentRecord memory state = ledger.shipmentState(_shipmentIds[index]);
+        ShipmentStatus resumed =
+            destroyGoods
+                ? ShipmentStatus.Settled
+                : state.deliveredAt != 0
+                    ? ShipmentStatus.Delivered
+                    : (state.pickedUpAt != 0 ? ShipmentStatus.PickedUp : ShipmentStatus.InTransit);
+        vm.prank(regulator);
+        try ledger.clearHold(s, destroyGoods, keccak256(abi.encode("cleared", shipmentSeed))) {
+            if (destroyGoods) {
+                destroyedGhost[s.batchId] += s.quantity;
+                ++appended[s.batchId]; // HoldCleared, then Destroyed (counted by _advanced)
+            }
+            _advanced(index, resumed, this.clearHold.selector);
+        } catch (bytes memory reason) {
+            _unexpected(string.concat("clearHold by a regulator failed: ", _selectorOf(reason)));
+        }
+    }
+
+    /// @notice A regulator settles an open shipment that is not held, stating what arrived; the rest is lost.
     function settle(uint256 shipmentSeed, uint256 quantitySeed) external observed {
-        (bool found, uint256 index) = _findShipment(shipmentSeed, OPEN);
+        (bool found, uint256 index) = _findShipment(shipmentSeed, ARRIVING | REFUSED);
         if (!found) return;
         IBatchLedger.Shipment memory s = _shipments[index];
         uint256 received = quantitySeed % 2 == 0 ? s.quantity : bound(quantitySeed >> 1, 0, s.quantity);
@@ -901,7 +941,9 @@ contract BatchLedgerInvariants is Test {
         assertEq(handler.shipmentCount(), 1, "the seeded shipment was made");
 
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](23);
+        vm.prank(governor);
+        ledger.setModule(address(handler), true);
+        bytes4[] memory selectors = new bytes4[](25);
         selectors[0] = BatchLedgerHandler.commission.selector;
         selectors[1] = BatchLedgerHandler.overdraw.selector;
         selectors[2] = BatchLedgerHandler.inspect.selector;
@@ -925,6 +967,8 @@ contract BatchLedgerInvariants is Test {
         selectors[20] = BatchLedgerHandler.recall.selector;
         selectors[21] = BatchLedgerHandler.warpPastReceiptWindow.selector;
         selectors[22] = BatchLedgerHandler.ship.selector; // shipping twice as often: it feeds every other step
+        selectors[23] = BatchLedgerHandler.hold.selector;
+        selectors[24] = BatchLedgerHandler.clearHold.selector;
         targetSelector(FuzzSelector({addr: address(handler), selectors: selectors}));
     }
 
@@ -967,6 +1011,20 @@ contract BatchLedgerInvariants is Test {
             assertEq(out.dispensed, handler.dispensedGhost(ids[i]), "dispensed == what hospitals dispensed");
             assertEq(out.destroyed, handler.destroyedGhost(ids[i]), "destroyed == what holders destroyed");
             assertEq(out.lost, handler.lostGhost(ids[i]), "lost == shortfalls on receipt and settlement");
+        }
+    }
+
+    /// @notice Protects the cold-chain warning: a batch's open excursions are exactly its shipments held right now.
+    /// forge-config: default.invariant.runs = 128
+    function invariant_openExcursionsCountHeldShipments() public view {
+        bytes32[] memory ids = handler.batchIds();
+        for (uint256 i; i < ids.length; ++i) {
+            (, bytes32[] memory shipmentIds) = handler.shipmentsOf(ids[i]);
+            uint256 held;
+            for (uint256 j; j < shipmentIds.length; ++j) {
+                if (ledger.shipmentState(shipmentIds[j]).status == ShipmentStatus.Held) ++held;
+            }
+            assertEq(ledger.openExcursionsOf(ids[i]), held, "open excursions == shipments held");
         }
     }
 
@@ -1053,7 +1111,7 @@ contract BatchLedgerInvariants is Test {
         emit log_named_uint("inputs consumed", handler.inputsConsumed());
         emit log_named_uint("shipments", handler.shipmentCount());
         emit log_named_uint("shortfalls", handler.shortfalls());
-        bytes4[14] memory actions = [
+        bytes4[16] memory actions = [
             BatchLedgerHandler.ship.selector,
             BatchLedgerHandler.returnToMaker.selector,
             BatchLedgerHandler.pickUp.selector,
@@ -1067,9 +1125,11 @@ contract BatchLedgerInvariants is Test {
             BatchLedgerHandler.destroy.selector,
             BatchLedgerHandler.recall.selector,
             BatchLedgerHandler.warpPastReceiptWindow.selector,
-            BatchLedgerHandler.commission.selector
+            BatchLedgerHandler.commission.selector,
+            BatchLedgerHandler.hold.selector,
+            BatchLedgerHandler.clearHold.selector
         ];
-        string[14] memory names = [
+        string[16] memory names = [
             "ship",
             "returnToMaker",
             "pickUp",
@@ -1083,7 +1143,9 @@ contract BatchLedgerInvariants is Test {
             "destroy",
             "recall",
             "warpPastReceiptWindow",
-            "commission"
+            "commission",
+            "hold",
+            "clearHold"
         ];
         for (uint256 i; i < actions.length; ++i) emit log_named_uint(names[i], handler.successes(actions[i]));
         assertGt(handler.successfulCalls(), 0, "the handler made successful calls");
