@@ -322,7 +322,7 @@ describe("BatchLedger — modules acting for members", () => {
         f.ledger,
         "LedgerEmptyHash",
       );
-      const unknown = { ...f.shipment, quantity: f.shipment.quantity + 1n };
+      const unknown = { ...f.shipment, quantity: BigInt(f.shipment.quantity) + 1n };
       await expect(f.relay.hold(f.device.address, unknown, READING)).to.be.revertedWithCustomError(
         f.ledger,
         "LedgerUnknownShipment",
