@@ -6,13 +6,21 @@
 import fs from "node:fs";
 import path from "node:path";
 import { type BenchProfile, type GasFigures, type Scenario } from "./harness";
+import { adverseScenario } from "./scenarios/adverse";
 import { allianceScenario } from "./scenarios/alliance";
 import { custodyScenario } from "./scenarios/custody";
 import { deploymentScenario } from "./scenarios/deployment";
 import { nodesScenario } from "./scenarios/nodes";
 import { traceScenario } from "./scenarios/trace";
 
-const SCENARIOS: Scenario[] = [allianceScenario, traceScenario, custodyScenario, nodesScenario, deploymentScenario];
+const SCENARIOS: Scenario[] = [
+  allianceScenario,
+  traceScenario,
+  custodyScenario,
+  adverseScenario,
+  nodesScenario,
+  deploymentScenario,
+];
 const BUDGETS: Record<string, number> = JSON.parse(fs.readFileSync(path.join(__dirname, "budgets.json"), "utf8"));
 
 async function main(): Promise<void> {

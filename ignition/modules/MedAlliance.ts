@@ -1,4 +1,5 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
+import AdverseEventRegistryModule from "./AdverseEventRegistry";
 import AllianceNodesModule from "./AllianceNodes";
 import AllianceRegistryModule from "./AllianceRegistry";
 import BatchLedgerModule from "./BatchLedger";
@@ -9,7 +10,8 @@ import ProductCatalogModule from "./ProductCatalog";
  * with the network's parameter file (ignition/parameters/<network>.json), then run the governance steps of
  * scripts/lib/governance.ts: seat the regulators and guardians and set the quorum from the "MedAlliance" parameters,
  * list every contract of this module other than the registry in the registry's directory under its contract name,
- * and begin the hand-over to the configured governor.
+ * register the contracts named in `LEDGER_MODULES` as modules of the batch ledger, and begin the hand-over to the
+ * configured governor.
  *
  * Adding a contract takes two lines: import its module (one file in this folder, named after its id, taking the
  * registry from `m.useModule(AllianceRegistryModule)` and its policy values from `m.getParameter`) and spread
@@ -25,4 +27,5 @@ export default buildModule("MedAlliance", (m) => ({
   ...m.useModule(AllianceNodesModule),
   ...m.useModule(ProductCatalogModule),
   ...m.useModule(BatchLedgerModule),
+  ...m.useModule(AdverseEventRegistryModule),
 }));

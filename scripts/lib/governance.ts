@@ -1,7 +1,8 @@
 /**
  * The governance steps of a deployment, from the "MedAlliance" section of the network's Ignition parameter file:
- * seat the regulators and guardians, set the quorum, list the system's contracts in the registry's directory, and
- * begin the hand-over to the configured governor (a multisig in production). Each step is planned from the chain's
+ * seat the regulators and guardians, set the quorum, list the system's contracts in the registry's directory, register
+ * the contracts that act on the batch ledger for members as its modules, and begin the hand-over to the configured
+ * governor (a multisig in production). Each step is planned from the chain's
  * state, so running the deployment again only does what is missing.
  *
  * The deploying account performs the steps while it is the governor (it stays the governor until the configured
@@ -10,11 +11,17 @@
  */
 import { ethers } from "ethers";
 import { HardhatPluginError } from "hardhat/plugins";
-import type { AllianceRegistry } from "../../typechain-types";
+import { type AllianceRegistry, BatchLedger__factory } from "../../typechain-types";
 import { GUARDIAN_ROLE, REGULATOR_ROLE, directoryName } from "./alliance";
 
 /** The id of the system module, whose parameter section holds the governance set-up. */
 export const SYSTEM_MODULE_ID = "MedAlliance";
+
+/**
+ * The contracts that act on the batch ledger for members (unit dispensing, blocks after clone reports, recalls after
+ * adverse events, readings and cold-chain holds): the governor registers each as a ledger module.
+ */
+export const LEDGER_MODULES = ["SerialRegistry", "AdverseEventRegistry", "FieldReadings"];
 
 /** Most regulators the registry seats at once (`MAX_REGULATORS`). */
 const MAX_REGULATORS = 64;
@@ -124,6 +131,19 @@ export async function planGovernance(
       );
     }
   }
+  const ledgerAddress = directory.find((entry) => entry.name === "BatchLedger")?.address;
+  if (ledgerAddress !== undefined) {
+    const ledger = BatchLedger__factory.connect(ledgerAddress, registry.runner);
+    for (const entry of directory.filter((e) => LEDGER_MODULES.includes(e.name))) {
+      if (!(await ledger.isModule(entry.address))) {
+        steps.push({
+          description: `register ${entry.name} at ${entry.address} as a module of the BatchLedger`,
+          to: ledgerAddress,
+          data: ledger.interface.encodeFunctionData("setModule", [entry.address, true]),
+        });
+      }
+    }
+  }
   const [incoming] = await registry.pendingDefaultAdmin();
   if ((await registry.governor()) !== parameters.governor && incoming !== parameters.governor) {
     steps.push(
@@ -169,12 +189,14 @@ export async function applyGovernance(
   return { applied, pending: [] };
 }
 
-/** A revert as a sentence: the registry's custom error with its values when the data decodes, else the message. */
+/** A revert as a sentence: the registry's or ledger's custom error with its values when it decodes, else the message. */
 function reason(registry: AllianceRegistry, error: unknown): string {
   const data = findRevertData(error);
   if (data !== undefined) {
-    const decoded = registry.interface.parseError(data);
-    if (decoded !== null) return `${decoded.name}(${decoded.args.map(String).join(", ")})`;
+    for (const contract of [registry.interface, BatchLedger__factory.createInterface()]) {
+      const decoded = contract.parseError(data);
+      if (decoded !== null) return `${decoded.name}(${decoded.args.map(String).join(", ")})`;
+    }
   }
   return error instanceof Error ? error.message : String(error);
 }

@@ -4,11 +4,11 @@ import os from "node:os";
 import path from "node:path";
 import hre, { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { AllianceNodes__factory, AllianceRegistry__factory } from "../../typechain-types";
+import { AllianceNodes__factory, AllianceRegistry__factory, BatchLedger__factory } from "../../typechain-types";
 import { isContractFuture } from "@nomicfoundation/ignition-core";
 import MedAllianceModule from "../../ignition/modules/MedAlliance";
 import { GUARDIAN_ROLE, REGULATOR_ROLE, directoryName } from "../../scripts/lib/alliance";
-import { applyGovernance, governanceParameters, planGovernance } from "../../scripts/lib/governance";
+import { LEDGER_MODULES, applyGovernance, governanceParameters, planGovernance } from "../../scripts/lib/governance";
 import { deploySystem } from "../../scripts/lib/ignition";
 
 const LOCALHOST = path.join(__dirname, "..", "..", "ignition", "parameters", "localhost.json");
@@ -34,6 +34,11 @@ describe("Ignition: the MedAlliance system module and its governance steps", () 
     const nodes = AllianceNodes__factory.connect(nodesAddress, ethers.provider);
 
     const listed = report.contracts.filter((c) => c.contractName !== "AllianceRegistry");
+    const modules = listed.filter((c) => LEDGER_MODULES.includes(c.contractName));
+    const address = (name: string) => report.contracts.find((c) => c.contractName === name)!.address;
+    expect(modules.map((c) => c.contractName)).to.have.members(
+      LEDGER_MODULES.filter((name) => listed.some((c) => c.contractName === name)),
+    );
     expect(report.contracts.map((c) => c.contractName)).to.include.members(["AllianceRegistry", "AllianceNodes"]);
     expect(report.directory).to.deep.equal(listed.map((c) => ({ name: c.contractName, address: c.address })));
     expect(await nodes.alliance()).to.equal(report.registry);
@@ -53,8 +58,11 @@ describe("Ignition: the MedAlliance system module and its governance steps", () 
       ...local.MedAlliance.guardians.map((g) => `seat guardian ${g}`),
       "set the quorum to 2 (was 1)",
       ...listed.map((c) => `list ${c.contractName} at ${c.address} in the directory`),
+      ...modules.map((c) => `register ${c.contractName} at ${c.address} as a module of the BatchLedger`),
       `begin the hand-over of governance to ${local.MedAlliance.governor}`,
     ]);
+    const ledger = BatchLedger__factory.connect(address("BatchLedger"), ethers.provider);
+    for (const c of modules) expect(await ledger.isModule(c.address)).to.equal(true);
     expect(report.pending).to.deep.equal([]);
     expect(report.deploymentDir).to.equal(undefined); // the embedded network keeps no deployment folder
 
