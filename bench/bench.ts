@@ -11,12 +11,14 @@ import { allianceScenario } from "./scenarios/alliance";
 import { custodyScenario } from "./scenarios/custody";
 import { deploymentScenario } from "./scenarios/deployment";
 import { nodesScenario } from "./scenarios/nodes";
+import { ordersScenario } from "./scenarios/orders";
 import { traceScenario } from "./scenarios/trace";
 
 const SCENARIOS: Scenario[] = [
   allianceScenario,
   traceScenario,
   custodyScenario,
+  ordersScenario,
   adverseScenario,
   nodesScenario,
   deploymentScenario,

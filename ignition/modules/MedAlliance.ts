@@ -3,6 +3,7 @@ import AdverseEventRegistryModule from "./AdverseEventRegistry";
 import AllianceNodesModule from "./AllianceNodes";
 import AllianceRegistryModule from "./AllianceRegistry";
 import BatchLedgerModule from "./BatchLedger";
+import DeviceOrderBookModule from "./DeviceOrderBook";
 import ProductCatalogModule from "./ProductCatalog";
 
 /**
@@ -27,5 +28,6 @@ export default buildModule("MedAlliance", (m) => ({
   ...m.useModule(AllianceNodesModule),
   ...m.useModule(ProductCatalogModule),
   ...m.useModule(BatchLedgerModule),
+  ...m.useModule(DeviceOrderBookModule),
   ...m.useModule(AdverseEventRegistryModule),
 }));
