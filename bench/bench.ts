@@ -12,12 +12,14 @@ import { custodyScenario } from "./scenarios/custody";
 import { deploymentScenario } from "./scenarios/deployment";
 import { nodesScenario } from "./scenarios/nodes";
 import { ordersScenario } from "./scenarios/orders";
+import { serialsScenario } from "./scenarios/serials";
 import { traceScenario } from "./scenarios/trace";
 
 const SCENARIOS: Scenario[] = [
   allianceScenario,
   traceScenario,
   custodyScenario,
+  serialsScenario,
   ordersScenario,
   adverseScenario,
   nodesScenario,

@@ -5,6 +5,7 @@ import AllianceRegistryModule from "./AllianceRegistry";
 import BatchLedgerModule from "./BatchLedger";
 import DeviceOrderBookModule from "./DeviceOrderBook";
 import ProductCatalogModule from "./ProductCatalog";
+import SerialRegistryModule from "./SerialRegistry";
 
 /**
  * The whole MedAlliance system: every contract module, composed. `npm run deploy:local` / `deploy:alliance` deploy it
@@ -19,6 +20,7 @@ import ProductCatalogModule from "./ProductCatalog";
  * `m.useModule(ThatModule)` into the results below, e.g.
  *
  *   import ProductCatalogModule from "./ProductCatalog";
+import SerialRegistryModule from "./SerialRegistry";
  *   ...m.useModule(ProductCatalogModule),
  *
  * Result keys must stay unique; each contract future in them gets a directory entry.
@@ -28,6 +30,7 @@ export default buildModule("MedAlliance", (m) => ({
   ...m.useModule(AllianceNodesModule),
   ...m.useModule(ProductCatalogModule),
   ...m.useModule(BatchLedgerModule),
+  ...m.useModule(SerialRegistryModule),
   ...m.useModule(DeviceOrderBookModule),
   ...m.useModule(AdverseEventRegistryModule),
 }));
