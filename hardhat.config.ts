@@ -6,6 +6,7 @@ import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
 import "./tasks/alliance";
 import "./tasks/network";
+import "./tasks/readings";
 
 /** The one compiler version every deployable contract pins; the `solc` npm package ships exactly it. */
 export const SOLC_VERSION = "0.8.28";

@@ -12,6 +12,7 @@ import { custodyScenario } from "./scenarios/custody";
 import { deploymentScenario } from "./scenarios/deployment";
 import { nodesScenario } from "./scenarios/nodes";
 import { ordersScenario } from "./scenarios/orders";
+import { readingsScenario } from "./scenarios/readings";
 import { serialsScenario } from "./scenarios/serials";
 import { traceScenario } from "./scenarios/trace";
 
@@ -20,6 +21,7 @@ const SCENARIOS: Scenario[] = [
   traceScenario,
   custodyScenario,
   serialsScenario,
+  readingsScenario,
   ordersScenario,
   adverseScenario,
   nodesScenario,

@@ -4,6 +4,7 @@ import AllianceNodesModule from "./AllianceNodes";
 import AllianceRegistryModule from "./AllianceRegistry";
 import BatchLedgerModule from "./BatchLedger";
 import DeviceOrderBookModule from "./DeviceOrderBook";
+import FieldReadingsModule from "./FieldReadings";
 import ProductCatalogModule from "./ProductCatalog";
 import SerialRegistryModule from "./SerialRegistry";
 
@@ -31,6 +32,7 @@ export default buildModule("MedAlliance", (m) => ({
   ...m.useModule(ProductCatalogModule),
   ...m.useModule(BatchLedgerModule),
   ...m.useModule(SerialRegistryModule),
+  ...m.useModule(FieldReadingsModule),
   ...m.useModule(DeviceOrderBookModule),
   ...m.useModule(AdverseEventRegistryModule),
 }));
