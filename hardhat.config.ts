@@ -5,6 +5,7 @@ import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
 import "./tasks/alliance";
+import "./tasks/donations";
 import "./tasks/network";
 import "./tasks/readings";
 
@@ -54,7 +55,8 @@ const config: HardhatUserConfig = {
     },
   },
   networks: {
-    hardhat: { hardfork: HARDFORK },
+    // Thirty funded accounts: the demo's cast is larger than Hardhat's default twenty.
+    hardhat: { hardfork: HARDFORK, accounts: { count: 30 } },
     localhost: { url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545" },
     alliance: {
       url: process.env.ALLIANCE_RPC_URL ?? "http://127.0.0.1:8545",

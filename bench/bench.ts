@@ -10,6 +10,7 @@ import { adverseScenario } from "./scenarios/adverse";
 import { allianceScenario } from "./scenarios/alliance";
 import { custodyScenario } from "./scenarios/custody";
 import { deploymentScenario } from "./scenarios/deployment";
+import { donationsScenario } from "./scenarios/donations";
 import { nodesScenario } from "./scenarios/nodes";
 import { ordersScenario } from "./scenarios/orders";
 import { readingsScenario } from "./scenarios/readings";
@@ -24,6 +25,7 @@ const SCENARIOS: Scenario[] = [
   readingsScenario,
   ordersScenario,
   adverseScenario,
+  donationsScenario,
   nodesScenario,
   deploymentScenario,
 ];

@@ -4,6 +4,7 @@ import AllianceNodesModule from "./AllianceNodes";
 import AllianceRegistryModule from "./AllianceRegistry";
 import BatchLedgerModule from "./BatchLedger";
 import DeviceOrderBookModule from "./DeviceOrderBook";
+import DonationEscrowModule from "./DonationEscrow";
 import FieldReadingsModule from "./FieldReadings";
 import ProductCatalogModule from "./ProductCatalog";
 import SerialRegistryModule from "./SerialRegistry";
@@ -35,4 +36,5 @@ export default buildModule("MedAlliance", (m) => ({
   ...m.useModule(FieldReadingsModule),
   ...m.useModule(DeviceOrderBookModule),
   ...m.useModule(AdverseEventRegistryModule),
+  ...m.useModule(DonationEscrowModule),
 }));
