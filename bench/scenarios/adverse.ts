@@ -1,4 +1,7 @@
-/** Adverse events: filing, dismissal, confirmation, confirmation with a recall through the ledger, overdue flagging. */
+/**
+ * Adverse events: filing (plain, and naming an installed custom knee implant's order), dismissal, confirmation,
+ * confirmation with a recall through the ledger, overdue flagging.
+ */
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { BusinessRole, documentHash } from "../../scripts/lib/alliance";
@@ -12,21 +15,24 @@ import {
   patientRef,
   reportRequest,
 } from "../../scripts/lib/adverse";
+import { deployOrders, orderShipmentRef, placeOrder } from "../../scripts/lib/orders";
 import {
   Category,
+  DeviceClass,
   RecordKind,
   approveProduct,
   commission,
   deployTrace,
   lot,
   productSpec,
+  ship,
 } from "../../scripts/lib/trace";
 import { type BenchProfile, type GasFigures, type Scenario, gasOf } from "../harness";
 
 export const adverseScenario: Scenario = {
   name: "adverse",
   async run(profile: BenchProfile): Promise<GasFigures> {
-    const [governor, regulator, maker, hospital] = await ethers.getSigners();
+    const [governor, regulator, maker, hospital, carrier] = await ethers.getSigners();
     const registry = await deployAlliance({ governor, regulators: [regulator], guardians: [], quorum: 1 });
     const licenceExpiry = BigInt(await time.latest()) + 5n * YEAR;
     const prefix = companyPrefix("6901234");
@@ -36,12 +42,37 @@ export const adverseScenario: Scenario = {
       { name: "Northwind Masks", role: BusinessRole.Manufacturer, companyPrefixes: [prefix], licenceExpiry },
       [regulator],
     );
-    await admit(registry, hospital, { name: "City General", role: BusinessRole.Hospital, licenceExpiry }, [regulator]);
+    const { orgId: hospitalOrg } = await admit(
+      registry,
+      hospital,
+      { name: "City General", role: BusinessRole.Hospital, licenceExpiry },
+      [regulator],
+    );
+    const { orgId: carrierOrg } = await admit(
+      registry,
+      carrier,
+      { name: "Swift Cold Chain", role: BusinessRole.Logistics, licenceExpiry },
+      [regulator],
+    );
     await (await registry.connect(maker).registerSite(gln("690123400001"), "Northwind plant")).wait();
+    await (await registry.connect(hospital).registerSite(gln("952000000001"), "City General stores")).wait();
     const { catalog, ledger } = await deployTrace(registry, governor);
     const mask = gtin("0690123400027");
     await approveProduct(catalog, maker, regulator, productSpec(mask, prefix, Category.ProtectiveEquipment), 14n * DAY);
-    const adverse = await deployAdverse(ledger, governor, { triageWindow: DEFAULT_TRIAGE_WINDOW });
+    // Northwind also makes custom knee implants (a class III device) from its own titanium powder.
+    const knee = gtin("0690123400041");
+    const powder = gtin("0690123400058");
+    const deviceSpec = { deviceClass: DeviceClass.III, proposedHoldPeriod: 7n * DAY };
+    await approveProduct(catalog, maker, regulator, productSpec(knee, prefix, Category.Device, deviceSpec), 7n * DAY);
+    await approveProduct(
+      catalog,
+      maker,
+      regulator,
+      productSpec(powder, prefix, Category.RawMaterial, { proposedHoldPeriod: 2n * DAY }),
+      2n * DAY,
+    );
+    const book = await deployOrders(ledger, governor);
+    const adverse = await deployAdverse(ledger, book, governor, { triageWindow: DEFAULT_TRIAGE_WINDOW });
 
     const now = BigInt(await time.latest());
     const batches: string[] = [];
@@ -64,10 +95,60 @@ export const adverseScenario: Scenario = {
       ).wait();
       batches.push(batchId);
     }
+    const batchOf = (code: bigint, lotText: string, quantity: bigint) =>
+      commission(ledger, maker, {
+        gtin: code,
+        lot: lot(lotText),
+        quantity,
+        producedAt: now,
+        expiresAt: now + 3n * YEAR,
+        site: 0,
+        docHash: documentHash(`batch ${lotText}`),
+        docURI: `ipfs://batch/${lotText}`,
+        inputs: [],
+      });
+    const powderBatch = await batchOf(powder, "TI-0001", 500n);
+    const kneeBatch = await batchOf(knee, "KN-0001", 1_000n);
+    await (
+      await ledger
+        .connect(maker)
+        .record({ batchId: kneeBatch, kind: RecordKind.InspectionPassed, dataHash: documentHash("QA KN-0001") })
+    ).wait();
     await time.increase(14n * DAY);
     const [reported, recalled] = batches;
 
+    // A custom knee implant ordered by the hospital, made as unit 7 of the knee batch, approved, delivered through the
+    // ledger and installed.
     const salt = ethers.id("hospital salt");
+    const orderId = await placeOrder(book, hospital, {
+      manufacturerOrgId: makerOrg,
+      gtin: knee,
+      patientRef: patientRef(salt, "MRN-KN-1"),
+      requirementsHash: documentHash("prescription: left knee"),
+      requirementsURI: "https://city-general.example/orthopaedics/orders/1",
+    });
+    const kneeDesign = {
+      designHash: documentHash("design"),
+      designURI: "ipfs://designs/1",
+      rawMaterials: [powderBatch],
+    };
+    await (await book.connect(maker).design(orderId, kneeDesign)).wait();
+    const kneeUnit = 7n;
+    await (await book.connect(maker).completeProduction(orderId, kneeBatch, kneeUnit)).wait();
+    await (await book.connect(regulator).approveCompliance(orderId, documentHash("certificate"))).wait();
+    const { shipment } = await ship(ledger, maker, {
+      batchId: kneeBatch,
+      toOrgId: hospitalOrg,
+      quantity: 1n,
+      carrierOrgId: carrierOrg,
+      ref: orderShipmentRef(await book.getAddress(), orderId),
+      docHash: documentHash("delivery note"),
+    });
+    await (await ledger.connect(hospital).receiveShipment(shipment, 1n, true)).wait();
+    await (
+      await book.connect(hospital).confirmInstallation(orderId, shipment, documentHash("operative report"), "ipfs://op")
+    ).wait();
+
     const request = (n: number, batchId = reported) =>
       reportRequest({
         batchId,
@@ -93,12 +174,19 @@ export const adverseScenario: Scenario = {
     const confirmWithRecall = await gasOf(
       adverse.connect(regulator).confirmWithRecall(toRecall, makerOrg, 2, documentHash("recall: sensitiser")),
     );
+    // A report naming the installed knee's order (its unit, Serious): the first report naming the order, on a product
+    // already reported against (so the order's own counter is the only new slot).
+    await fileReport(adverse, hospital, request(earlier + 10, kneeBatch));
+    const reportWithOrder = await gasOf(
+      adverse.connect(hospital).report({ ...request(earlier + 12, kneeBatch), unitIndex: kneeUnit, orderId }),
+    );
     const toFlag = await fileReport(adverse, hospital, request(earlier + 9));
     await time.increase(DEFAULT_TRIAGE_WINDOW + 1n);
     const flagOverdue = await gasOf(adverse.connect(governor).flagOverdue(toFlag));
 
     return {
       "adverse.report": report,
+      "adverse.reportWithOrder": reportWithOrder,
       "adverse.confirm": confirm,
       "adverse.confirmWithRecall": confirmWithRecall,
       "adverse.dismiss": dismiss,

@@ -5,6 +5,7 @@ import {AllianceGated} from "../alliance/AllianceGated.sol";
 import {OrganisationStatus, Roles} from "../alliance/AllianceTypes.sol";
 import {IAllianceGated} from "../alliance/IAllianceGated.sol";
 import {IAllianceRegistry} from "../alliance/IAllianceRegistry.sol";
+import {IDeviceOrderBook, OrderStatus} from "../orders/IDeviceOrderBook.sol";
 import {IBatchLedger} from "../trace/IBatchLedger.sol";
 import {IAdverseEventRegistry, ReportStatus, Severity} from "./IAdverseEventRegistry.sol";
 
@@ -13,6 +14,8 @@ import {IAdverseEventRegistry, ReportStatus, Severity} from "./IAdverseEventRegi
 /// @dev A report is two storage slots (its batch id and one packed slot); filing writes them and two counter slots
 /// (product and maker), triage rewrites the packed slot and the counters. Nothing loops. The registry is a ledger
 /// module: {confirmWithRecall} recalls through `IBatchLedger.recallFor`, which re-checks that the actor is a regulator.
+/// A report naming a custom device order reads the order book once (`orderOf`) and writes one more slot, the order's
+/// report count; the order itself is not stored with the report (its filing events carry it).
 contract AdverseEventRegistry is IAdverseEventRegistry, AllianceGated {
     /// @inheritdoc IAdverseEventRegistry
     uint256 public constant NO_UNIT = type(uint256).max;
@@ -36,6 +39,7 @@ contract AdverseEventRegistry is IAdverseEventRegistry, AllianceGated {
     }
 
     IBatchLedger private immutable _ledger;
+    IDeviceOrderBook private immutable _orderBook;
     uint32 private immutable _triageWindow;
 
     uint256 private _reportCount;
@@ -43,12 +47,22 @@ contract AdverseEventRegistry is IAdverseEventRegistry, AllianceGated {
     mapping(uint64 gtin => Counters) private _productCounters;
     mapping(uint32 orgId => Counters) private _makerCounters;
     mapping(uint32 orgId => ResponsibleCounters) private _responsibleCounters;
+    mapping(uint256 orderId => uint256 count) private _reportsOfOrder;
 
     /// @param ledger_ The batch ledger; the alliance registry is the ledger's.
+    /// @param orderBook_ The custom device order book, on the same ledger.
     /// @param triageWindow_ Seconds a regulator has, after filing, to triage a report in time (at least 1).
-    constructor(IBatchLedger ledger_, uint32 triageWindow_) AllianceGated(_registryOf(ledger_)) {
+    constructor(
+        IBatchLedger ledger_,
+        IDeviceOrderBook orderBook_,
+        uint32 triageWindow_
+    ) AllianceGated(_registryOf(ledger_)) {
+        if (address(orderBook_) == address(0)) revert AdverseZeroAddress();
+        address bookLedger = address(orderBook_.ledger());
+        if (bookLedger != address(ledger_)) revert AdverseOrderBookLedgerMismatch(address(ledger_), bookLedger);
         if (triageWindow_ == 0) revert AdverseInvalidTriageWindow(triageWindow_);
         _ledger = ledger_;
+        _orderBook = orderBook_;
         _triageWindow = triageWindow_;
     }
 
@@ -63,6 +77,7 @@ contract AdverseEventRegistry is IAdverseEventRegistry, AllianceGated {
             revert AdverseInvalidUnitIndex(request.batchId, request.unitIndex, b.commissioned);
         if (request.severity == Severity.None) revert AdverseInvalidSeverity(request.severity);
         if (request.descriptionHash == bytes32(0) || request.patientRef == bytes32(0)) revert AdverseEmptyHash();
+        uint256 orderUnit = request.orderId == 0 ? NO_UNIT : _orderUnitOf(request);
 
         reportId = ++_reportCount;
         _reports[reportId] = Report({
@@ -81,6 +96,10 @@ contract AdverseEventRegistry is IAdverseEventRegistry, AllianceGated {
         _countFiled(_productCounters[b.gtin], serious);
         _countFiled(_makerCounters[b.makerOrgId], serious);
         emit AdverseEventReported(reportId, request.batchId, orgId, msg.sender, b.gtin, b.makerOrgId, request);
+        if (request.orderId != 0) {
+            ++_reportsOfOrder[request.orderId];
+            emit AdverseReportLinkedToOrder(reportId, request.orderId, orderUnit);
+        }
     }
 
     // ------------------------------------------------------------------ triage
@@ -172,6 +191,11 @@ contract AdverseEventRegistry is IAdverseEventRegistry, AllianceGated {
     }
 
     /// @inheritdoc IAdverseEventRegistry
+    function reportsOfOrder(uint256 orderId) external view returns (uint256) {
+        return _reportsOfOrder[orderId];
+    }
+
+    /// @inheritdoc IAdverseEventRegistry
     function reportCount() external view returns (uint256) {
         return _reportCount;
     }
@@ -187,6 +211,11 @@ contract AdverseEventRegistry is IAdverseEventRegistry, AllianceGated {
     }
 
     /// @inheritdoc IAdverseEventRegistry
+    function orderBook() external view returns (IDeviceOrderBook) {
+        return _orderBook;
+    }
+
+    /// @inheritdoc IAdverseEventRegistry
     function version() external pure returns (string memory) {
         return "1.0.0";
     }
@@ -197,6 +226,21 @@ contract AdverseEventRegistry is IAdverseEventRegistry, AllianceGated {
     function _registryOf(IBatchLedger ledger_) private view returns (IAllianceRegistry) {
         if (address(ledger_) == address(0)) revert AdverseZeroAddress();
         return IAllianceGated(address(ledger_)).alliance();
+    }
+
+    /// @dev The unit a report naming an order concerns: the order's device, once the order has a produced device a
+    /// patient can have met, of the report's batch, and the report names that unit or none.
+    function _orderUnitOf(ReportRequest calldata request) private view returns (uint256) {
+        uint256 orderId = request.orderId;
+        IDeviceOrderBook.OrderView memory o = _orderBook.orderOf(orderId); // all zero for an unknown order
+        OrderStatus status = o.status;
+        if (status == OrderStatus.None) revert AdverseUnknownOrder(orderId);
+        if (status != OrderStatus.Produced && status != OrderStatus.Approved && status != OrderStatus.Installed)
+            revert AdverseOrderNotProduced(orderId, status);
+        if (o.batchId != request.batchId) revert AdverseOrderBatchMismatch(orderId, request.batchId, o.batchId);
+        if (request.unitIndex != NO_UNIT && request.unitIndex != o.unitIndex)
+            revert AdverseOrderUnitMismatch(orderId, request.unitIndex, o.unitIndex);
+        return o.unitIndex;
     }
 
     /// @dev Confirms a report: checks, closes triage, counts; returns the batch for a recall.

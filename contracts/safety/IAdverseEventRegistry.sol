@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IDeviceOrderBook, OrderStatus} from "../orders/IDeviceOrderBook.sol";
 import {IBatchLedger} from "../trace/IBatchLedger.sol";
 
 /// @notice How bad an adverse event was, after the seriousness criteria of pharmacovigilance (ICH E2A, as used in
@@ -53,11 +54,20 @@ enum ReportStatus {
 /// against (its products' safety record: {makerCounters}), and as the **responsible organisation** a regulator named
 /// when confirming a report (it may be the maker, a carrier that broke the cold chain, a hospital...:
 /// {responsibleCounters}).
+///
+/// A report may concern a custom device of the {IDeviceOrderBook} (an implant made for the patient): it then names the
+/// order, which must have a produced device in a status a patient can have met it — Produced, Approved or Installed
+/// (most devices fail after installation; Produced and Approved cover fitting trials and devices found faulty before
+/// surgery) — of the report's batch; the report concerns the order's unit (a report naming the order and NO_UNIT is
+/// about that unit). The order is checked at filing only: it is not stored with the report; the filing event carries
+/// it, and {AdverseReportLinkedToOrder} indexes it with the unit concerned. The registry reads the order book, never
+/// the other way round; both sit on the same ledger.
 interface IAdverseEventRegistry {
     /// @notice What a reporter files.
     struct ReportRequest {
         bytes32 batchId; // an existing batch of the ledger (any status: recalled and expired batches too)
         uint256 unitIndex; // the unit's index in the batch (below the commissioned quantity), or NO_UNIT
+        uint256 orderId; // a custom device order of the order book the report concerns, or 0 (none)
         Severity severity; // NonSerious, Serious, LifeThreatening or Fatal
         bytes32 descriptionHash; // hash of the case description (non-zero)
         string descriptionURI; // where the description can be fetched by those entitled to it (emitted, not stored)
@@ -115,6 +125,11 @@ interface IAdverseEventRegistry {
         uint32 makerOrgId,
         ReportRequest request
     );
+    /// @notice A report named a custom device order (emitted right after {AdverseEventReported}, only then).
+    /// @param reportId The report.
+    /// @param orderId The order.
+    /// @param unitIndex The unit concerned: the order's device (also when the report named NO_UNIT).
+    event AdverseReportLinkedToOrder(uint256 indexed reportId, uint256 indexed orderId, uint256 unitIndex);
     /// @notice A regulator dismissed a report.
     /// @param late Whether it was triaged after its deadline.
     event AdverseReportDismissed(uint256 indexed reportId, address indexed regulator, bytes32 reasonHash, bool late);
@@ -148,8 +163,19 @@ interface IAdverseEventRegistry {
     error AdverseTriageWindowOpen(uint256 reportId, uint256 triageDeadline);
     /// @notice The triage window must be at least one second.
     error AdverseInvalidTriageWindow(uint32 triageWindow);
-    /// @notice The ledger address given at deployment was zero.
+    /// @notice The ledger or order book address given at deployment was zero.
     error AdverseZeroAddress();
+    /// @notice The order book given at deployment sits on another ledger than the registry's.
+    error AdverseOrderBookLedgerMismatch(address ledger, address orderBookLedger);
+    /// @notice The report names an order the order book does not know.
+    error AdverseUnknownOrder(uint256 orderId);
+    /// @notice The order has no device a patient can have met: it is Placed or Designed (not produced yet), Rejected
+    /// (found not compliant, awaiting a revised device) or Cancelled.
+    error AdverseOrderNotProduced(uint256 orderId, OrderStatus status);
+    /// @notice The order's device is of another batch than the report's.
+    error AdverseOrderBatchMismatch(uint256 orderId, bytes32 batchId, bytes32 orderBatchId);
+    /// @notice The report names a unit other than the order's device.
+    error AdverseOrderUnitMismatch(uint256 orderId, uint256 unitIndex, uint256 orderUnitIndex);
 
     /// @notice A member reports an adverse event against a batch of the ledger. Filing is a safety action: the
     /// alliance pause does not stop it.
@@ -157,7 +183,11 @@ interface IAdverseEventRegistry {
     /// acting only as a maker reports only against batches it made); the batch exists (else the ledger's
     /// `LedgerUnknownBatch`); unit index NO_UNIT or below the batch's commissioned quantity; a severity; non-zero
     /// description hash and patient reference (the minimum of a valid case report: an identifiable reporter, patient,
-    /// suspect product and event). Emits {AdverseEventReported}.
+    /// suspect product and event); an order id of zero (none), or an order of the order book (else
+    /// {AdverseUnknownOrder}) that is Produced, Approved or Installed (else {AdverseOrderNotProduced}), whose device is
+    /// of the report's batch (else {AdverseOrderBatchMismatch}) and, when the report names a unit, is that unit (else
+    /// {AdverseOrderUnitMismatch}). Emits {AdverseEventReported}, then, when an order is named,
+    /// {AdverseReportLinkedToOrder} and counts the report into {reportsOfOrder}.
     /// @param request The report.
     /// @return reportId The new report's id (sequential from 1).
     function report(ReportRequest calldata request) external returns (uint256 reportId);
@@ -232,6 +262,11 @@ interface IAdverseEventRegistry {
     /// @return The organisation's counters as the responsible organisation.
     function responsibleCounters(uint32 orgId) external view returns (ResponsibleCounters memory);
 
+    /// @notice How many reports named a custom device order.
+    /// @param orderId The order.
+    /// @return The number of reports filed naming it.
+    function reportsOfOrder(uint256 orderId) external view returns (uint256);
+
     /// @notice How many reports were filed (the last report's id).
     function reportCount() external view returns (uint256);
 
@@ -243,6 +278,9 @@ interface IAdverseEventRegistry {
 
     /// @notice The batch ledger.
     function ledger() external view returns (IBatchLedger);
+
+    /// @notice The custom device order book reports may name (on the same ledger).
+    function orderBook() external view returns (IDeviceOrderBook);
 
     /// @notice The contract's version.
     function version() external pure returns (string memory);

@@ -5,6 +5,9 @@
  * off chain and files only `keccak256(salt ‖ hospital's own patient id)`. With the salt the hospital can later show
  * which of its patients a report concerns; destroying the salt is how a patient's erasure is honoured — the hash can
  * then never be linked to anyone again.
+ *
+ * A report may name a custom device order of the DeviceOrderBook (`orderId`, 0 = none): the order must have a produced
+ * device (Produced, Approved or Installed) of the report's batch, and the report concerns that device's unit.
  */
 import { ethers, type Signer } from "ethers";
 import {
@@ -12,6 +15,7 @@ import {
   AllianceRegistry__factory,
   type AdverseEventRegistry,
   type BatchLedger,
+  type DeviceOrderBook,
 } from "../../typechain-types";
 import type { IAdverseEventRegistry } from "../../typechain-types/contracts/safety/AdverseEventRegistry";
 import { directoryName } from "./alliance";
@@ -37,6 +41,9 @@ export enum ReportStatus {
 
 /** The unit index meaning "no particular unit" (`NO_UNIT`, type(uint256).max). */
 export const NO_UNIT = ethers.MaxUint256;
+
+/** The order id meaning "no custom device order". */
+export const NO_ORDER = 0n;
 
 /**
  * Seconds a regulator has to triage a report in time, unless a deployment says otherwise: 7 days, the shortest
@@ -67,7 +74,10 @@ export function saltedPatientRef(hospitalPatientId: string): { salt: string; pat
   return { salt, patientRef: patientRef(salt, hospitalPatientId) };
 }
 
-/** A report request; `unitIndex` defaults to NO_UNIT. */
+/**
+ * A report request; `unitIndex` defaults to NO_UNIT and `orderId` to NO_ORDER. With an order and NO_UNIT, the report
+ * concerns the order's device.
+ */
 export function reportRequest(fields: {
   batchId: string;
   severity: Severity;
@@ -75,8 +85,9 @@ export function reportRequest(fields: {
   descriptionURI: string;
   patientRef: string;
   unitIndex?: bigint;
+  orderId?: bigint;
 }): ReportRequest {
-  return { unitIndex: NO_UNIT, ...fields };
+  return { unitIndex: NO_UNIT, orderId: NO_ORDER, ...fields };
 }
 
 /** Files a report as `reporter`; returns its id. */
@@ -91,16 +102,19 @@ export async function fileReport(
 }
 
 /**
- * Deploys the registry on top of `ledger`, registers it as a ledger module (so confirmations can recall) and lists
- * it in the alliance registry's directory; `governor` must be the alliance's governor.
+ * Deploys the registry on top of `ledger` and the custom device order book `orderBook` (which must sit on the same
+ * ledger), registers it as a ledger module (so confirmations can recall) and lists it in the alliance registry's
+ * directory; `governor` must be the alliance's governor.
  */
 export async function deployAdverse(
   ledger: BatchLedger,
+  orderBook: DeviceOrderBook,
   governor: Signer,
   options: { triageWindow?: bigint } = {},
 ): Promise<AdverseEventRegistry> {
   const adverse = await new AdverseEventRegistry__factory(governor).deploy(
     await ledger.getAddress(),
+    await orderBook.getAddress(),
     options.triageWindow ?? DEFAULT_TRIAGE_WINDOW,
   );
   await adverse.waitForDeployment();

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { AdverseEventRegistry__factory } from "../../typechain-types";
+import { AdverseEventRegistry__factory, BatchLedger__factory, DeviceOrderBook__factory } from "../../typechain-types";
 import { BusinessRole, documentHash } from "../../scripts/lib/alliance";
 import { approve } from "../../scripts/lib/formation";
 import {
@@ -12,6 +12,7 @@ import {
   patientRef,
   saltedPatientRef,
 } from "../../scripts/lib/adverse";
+import { DEFAULT_COMPLIANCE_WINDOW } from "../../scripts/lib/orders";
 import { BatchStatus, batchIdOf, lot } from "../../scripts/lib/trace";
 import { shouldBehaveLikeAllianceGated } from "../helpers/behaviours";
 import { GLOVE, MASK } from "../helpers/traceFixture";
@@ -33,37 +34,57 @@ describe("AdverseEventRegistry: deployment and filing", () => {
   const load = () => loadFixture(adverseFixture);
 
   describe("deployment", () => {
-    it("wires the ledger and its registry, the triage window and the version", async () => {
+    it("wires the ledger and its registry, the order book, the triage window and the version", async () => {
       const f = await load();
       expect(await f.adverse.ledger()).to.equal(await f.ledger.getAddress());
+      expect(await f.adverse.orderBook()).to.equal(await f.book.getAddress());
       expect(await f.adverse.alliance()).to.equal(await f.registry.getAddress());
       expect(await f.adverse.triageWindow()).to.equal(WINDOW);
       expect(await f.adverse.NO_UNIT()).to.equal(ethers.MaxUint256);
       expect(await f.adverse.reportCount()).to.equal(0n);
+      expect(await f.adverse.reportsOfOrder(1n)).to.equal(0n);
       expect(await f.adverse.version()).to.equal("1.0.0");
       expect(WINDOW).to.equal(DEFAULT_TRIAGE_WINDOW);
     });
 
-    it("refuses a zero ledger with AdverseZeroAddress", async () => {
+    it("refuses a zero ledger or a zero order book with AdverseZeroAddress", async () => {
       const f = await load();
       const factory = new AdverseEventRegistry__factory(f.governor);
-      await expect(factory.deploy(ethers.ZeroAddress, WINDOW)).to.be.revertedWithCustomError(
+      await expect(factory.deploy(ethers.ZeroAddress, f.book, WINDOW)).to.be.revertedWithCustomError(
+        factory,
+        "AdverseZeroAddress",
+      );
+      await expect(factory.deploy(f.ledger, ethers.ZeroAddress, WINDOW)).to.be.revertedWithCustomError(
         factory,
         "AdverseZeroAddress",
       );
     });
 
+    it("refuses an order book on another ledger with AdverseOrderBookLedgerMismatch", async () => {
+      const f = await load();
+      // A second ledger on the same registry and catalog, and an order book on it.
+      const otherLedger = await new BatchLedger__factory(f.governor).deploy(f.registry, f.catalog, 3_600, 86_400);
+      const otherBook = await new DeviceOrderBook__factory(f.governor).deploy(otherLedger, DEFAULT_COMPLIANCE_WINDOW);
+      const factory = new AdverseEventRegistry__factory(f.governor);
+      await expect(factory.deploy(f.ledger, otherBook, WINDOW))
+        .to.be.revertedWithCustomError(factory, "AdverseOrderBookLedgerMismatch")
+        .withArgs(await f.ledger.getAddress(), await otherLedger.getAddress());
+      // Each sits well on its own ledger.
+      const other = await factory.deploy(otherLedger, otherBook, WINDOW);
+      expect(await other.orderBook()).to.equal(await otherBook.getAddress());
+    });
+
     it("refuses a zero triage window with AdverseInvalidTriageWindow", async () => {
       const f = await load();
       const factory = new AdverseEventRegistry__factory(f.governor);
-      await expect(factory.deploy(f.ledger, 0))
+      await expect(factory.deploy(f.ledger, f.book, 0))
         .to.be.revertedWithCustomError(factory, "AdverseInvalidTriageWindow")
         .withArgs(0);
     });
 
     it("accepts a one-second window", async () => {
       const f = await load();
-      const adverse = await new AdverseEventRegistry__factory(f.governor).deploy(f.ledger, 1);
+      const adverse = await new AdverseEventRegistry__factory(f.governor).deploy(f.ledger, f.book, 1);
       expect(await adverse.triageWindow()).to.equal(1n);
     });
   });

@@ -1,5 +1,6 @@
 /**
- * Fixtures and oracles of the adverse event suites, built on `custodyFixture`.
+ * Fixtures and oracles of the adverse event suites, built on the device order book's `ordersFixture` (itself built on
+ * `custodyFixture`), so that reports can name custom device orders.
  *
  * The expected counters and report views are written from the NatSpec of IAdverseEventRegistry.sol, not read back from
  * the contract: each test states the whole counter set it expects after a step.
@@ -11,6 +12,7 @@ import type { IAdverseEventRegistry } from "../../typechain-types/contracts/safe
 import { BusinessRole, documentHash, roleMask } from "../../scripts/lib/alliance";
 import {
   DEFAULT_TRIAGE_WINDOW,
+  NO_ORDER,
   NO_UNIT,
   ReportStatus,
   Severity,
@@ -19,8 +21,8 @@ import {
   type ReportRequest,
 } from "../../scripts/lib/adverse";
 import { commission } from "../../scripts/lib/trace";
-import { custodyFixture } from "../helpers/custodyFixture";
 import { GLOVE, batchRequest, timestampOf } from "../helpers/traceFixture";
+import { PATIENT as KNEE_PATIENT, type OrdersFixture, installedFixture, ordersFixture } from "../orders/ordersFixture";
 
 // ------------------------------------------------------------------------------------------------ constants
 
@@ -49,11 +51,18 @@ export const RECALL_FINDING = documentHash("confirmed: adhesive sensitiser in lo
 
 // ------------------------------------------------------------------------------------------------ builders
 
-/** A Serious rash report against `batchId` with no unit; override any field. */
+/** A case against a custom knee implant: aseptic loosening requiring revision surgery. */
+export const LOOSENING = documentHash(
+  "case: aseptic loosening of the femoral component at 14 months, revision surgery",
+);
+export const LOOSENING_URI = "https://city-general.example/pv/cases/2611-042";
+
+/** A Serious rash report against `batchId` with no unit and no order; override any field. */
 export function rashReport(batchId: string, overrides: Partial<ReportRequest> = {}): ReportRequest {
   return {
     batchId,
     unitIndex: NO_UNIT,
+    orderId: NO_ORDER,
     severity: Severity.Serious,
     descriptionHash: RASH,
     descriptionURI: RASH_URI,
@@ -64,7 +73,7 @@ export function rashReport(batchId: string, overrides: Partial<ReportRequest> = 
 
 /** The request as the AdverseEventReported event decodes it (ethers decodes structs as arrays). */
 export function requestAsEventArg(r: ReportRequest): unknown[] {
-  return [r.batchId, r.unitIndex, r.severity, r.descriptionHash, r.descriptionURI, r.patientRef];
+  return [r.batchId, r.unitIndex, r.orderId, r.severity, r.descriptionHash, r.descriptionURI, r.patientRef];
 }
 
 // ------------------------------------------------------------------------------------------------ oracles
@@ -165,16 +174,23 @@ export async function reportFieldsOf(adverse: AdverseEventRegistry, reportId: bi
 // ------------------------------------------------------------------------------------------------ fixtures
 
 /**
- * `custodyFixture` (Northwind's Released mask batch "MK-0100" of 10,000 in its holding, hospital, second hospital,
- * distributor, retailer, carrier, the glove supplier...) plus the adverse event registry with a 7-day triage window,
+ * Adds to an orders fixture the adverse event registry on its ledger and order book, with a 7-day triage window,
  * registered by the governor as a ledger module, and a glove batch (lot "GL-0001", on hold) made by the supplier.
  */
-export async function adverseFixture() {
-  const f = await custodyFixture();
-  const adverse = await deployAdverse(f.ledger, f.governor, { triageWindow: WINDOW });
+async function withAdverse<F extends OrdersFixture>(f: F) {
+  const adverse = await deployAdverse(f.ledger, f.book, f.governor, { triageWindow: WINDOW });
   expect(await f.ledger.isModule(adverse)).to.equal(true);
   const gloveId = await commission(f.ledger, f.supplier, await batchRequest(GLOVE, "GL-0001"));
   return { ...f, adverse, gloveId, triageWindow: WINDOW };
+}
+
+/**
+ * `ordersFixture` (custodyFixture's Northwind Released mask batch "MK-0100" of 10,000 in its holding, hospital, second
+ * hospital, distributor, retailer, carrier, the glove supplier...; the order book, Northwind's knee implant and its
+ * Released batch "KN-0001" of 5, no order yet) plus the adverse event registry (`withAdverse`).
+ */
+export async function adverseFixture() {
+  return withAdverse(await ordersFixture());
 }
 
 export type AdverseFixture = Awaited<ReturnType<typeof adverseFixture>>;
@@ -189,3 +205,31 @@ export async function reportedFixture() {
 }
 
 export type ReportedFixture = Awaited<ReturnType<typeof reportedFixture>>;
+
+/**
+ * The orders suite's `installedFixture` (order 1: City General's custom knee from Northwind, unit 2 of the knee batch,
+ * approved, shipped, received and Installed) plus the adverse event registry (`withAdverse`).
+ */
+export async function installedKneeFixture() {
+  return withAdverse(await installedFixture());
+}
+
+export type InstalledKneeFixture = Awaited<ReturnType<typeof installedKneeFixture>>;
+
+/** A Serious loosening report against the knee batch naming `orderId` and no unit; override any field. */
+export function looseningReport(
+  kneeId: string,
+  orderId: bigint,
+  overrides: Partial<ReportRequest> = {},
+): ReportRequest {
+  return {
+    batchId: kneeId,
+    unitIndex: NO_UNIT,
+    orderId,
+    severity: Severity.Serious,
+    descriptionHash: LOOSENING,
+    descriptionURI: LOOSENING_URI,
+    patientRef: KNEE_PATIENT, // the reference the hospital's order carries for the same patient
+    ...overrides,
+  };
+}
