@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { type BenchProfile, type GasFigures, type Scenario } from "./harness";
 import { adverseScenario } from "./scenarios/adverse";
+import { agreementsScenario } from "./scenarios/agreements";
 import { allianceScenario } from "./scenarios/alliance";
 import { custodyScenario } from "./scenarios/custody";
 import { deploymentScenario } from "./scenarios/deployment";
@@ -26,6 +27,7 @@ const SCENARIOS: Scenario[] = [
   ordersScenario,
   adverseScenario,
   donationsScenario,
+  agreementsScenario,
   nodesScenario,
   deploymentScenario,
 ];

@@ -2,7 +2,11 @@
  * `npm run demo`: a pandemic emergency on the embedded Hardhat network, told as a story.
  * The alliance forms: regulators admit members by quorum and refuse a forger; a hospital brings its pharmacist on
  * board; masks are made from meltblown fabric, held, inspected and released, with a history anyone can verify;
- * a licence lapses and is renewed; a lost key is replaced; a scare pauses new commitments but not safety.
+ * a licence lapses and is renewed; a lost key is replaced; a scare pauses new commitments but not safety. Then the
+ * services join the ledger: a rural clinic's urgent need is funded by donors and paid on proof of delivery; a
+ * pre-signed supply agreement penalises a late delivery and a defect; a pharmacist verifies a serialised pack and a
+ * copy is caught at a second pharmacy; a vaccine's logger reports 11 °C and the shipment is held; a custom knee implant
+ * goes from prescription to installation; a nurse's report of a reaction is confirmed with a recall.
  */
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
@@ -12,6 +16,13 @@ import { companyPrefix, formatGtin, gln, gtin } from "./lib/gs1";
 import { proveHistory } from "./lib/history";
 import { batchesMadeFrom } from "./lib/lineage";
 import { memberRows, whoMayDoWhat } from "./lib/report";
+import { deployServices } from "./lib/services";
+import { adverseEventChapter } from "./demo/adverse";
+import { agreementsChapter } from "./demo/agreements";
+import { donationsChapter } from "./demo/donations";
+import { customImplantChapter } from "./demo/orders";
+import { coldChainChapter } from "./demo/readings";
+import { serialsChapter } from "./demo/serials";
 import {
   BatchStatus,
   Category,
@@ -55,7 +66,9 @@ async function main(): Promise<void> {
     hospital,
     ...people
   ] = await ethers.getSigners();
-  const [pharmacist, shadyTrader, replacementKey, fabricMaker, lateComer] = people;
+  const [pharmacist, shadyTrader, replacementKey, fabricMaker, lateComer, ...newcomers] = people;
+  const [cornerChemist, riversideChemist, agencyDesk, clinicDesk, ...more] = newcomers;
+  const [donorA, donorB, donorC, wholesaler, implantWorks, vaccineWorks, nurse] = more;
   const names = new Map<bigint, string>();
 
   chapter("Chapter 1 — the alliance forms");
@@ -341,6 +354,133 @@ async function main(): Promise<void> {
   await (await registry.connect(secretariat).unpause()).wait();
   await (await registry.connect(deviceAgency).reinstateOrganisation(swift.orgId)).wait();
   say("The scare is traced to one street vendor: the secretariat unpauses, and Swift is reinstated after its audit.");
+
+  chapter("Chapter 9 — the services join, and fresh stock for a shortage");
+  const services = await deployServices(ledger, secretariat);
+  say("The secretariat deploys the services built on the ledger — unit serials, field readings, device orders,");
+  say("adverse events, the donation escrow and supply agreements — lists them in the directory, and registers those");
+  say("that act on the ledger for members (serials, readings, adverse events) as its modules.");
+  const longLicence = BigInt(await time.latest()) + 2n * YEAR;
+  const join = async (
+    account: typeof secretariat,
+    name: string,
+    role: BusinessRole,
+    site: string,
+    prefix?: bigint,
+  ): Promise<bigint> => {
+    const companyPrefixes = prefix === undefined ? [] : [prefix];
+    const { orgId } = await admit(registry, account, { name, role, companyPrefixes, licenceExpiry: longLicence }, quorum);
+    await (await registry.connect(account).registerSite(gln(site), `${name}, main site`)).wait();
+    names.set(orgId, name);
+    return orgId;
+  };
+  const implantPrefix = companyPrefix("7612345");
+  const vaccinePrefix = companyPrefix("5412345");
+  await join(cornerChemist, "Corner Pharmacy", BusinessRole.Retailer, "952000000011");
+  await join(riversideChemist, "Riverside Pharmacy", BusinessRole.Retailer, "952000000012");
+  await join(agencyDesk, "National Health Agency", BusinessRole.Agency, "952000000013");
+  await join(clinicDesk, "Hill Valley Rural Clinic", BusinessRole.Hospital, "952000000014");
+  await join(wholesaler, "MedSupply Distribution", BusinessRole.Distributor, "952000000015");
+  await join(implantWorks, "Helix Orthopaedics", BusinessRole.Manufacturer, "761234500001", implantPrefix);
+  await join(vaccineWorks, "Polar Biologics", BusinessRole.Manufacturer, "541234500001", vaccinePrefix);
+  say("Two pharmacies, the national health agency, a rural clinic, a distributor, an implant maker and a vaccine");
+  say("maker are admitted by the quorum and register their sites.");
+
+  const freshLot = async (text: string, quantity: bigint): Promise<string> => {
+    const made = BigInt(await time.latest());
+    const batchId = await commission(ledger, replacementKey, {
+      gtin: maskGtin,
+      lot: lot(text),
+      quantity,
+      producedAt: made,
+      expiresAt: made + 3n * YEAR,
+      site: 0,
+      docHash: documentHash(`mask batch record ${text}`),
+      docURI: `ipfs://batches/${text}`,
+      inputs: [],
+    });
+    await (
+      await ledger
+        .connect(replacementKey)
+        .record({ batchId, kind: RecordKind.InspectionPassed, dataHash: documentHash(`mask QA report ${text}`) })
+    ).wait();
+    await (await ledger.connect(drugAgency).releaseEarly(batchId, documentHash("shortage: emergency release"))).wait();
+    return batchId;
+  };
+  const reliefBatch = await freshLot("SM-2612-B", 200_000n);
+  const serialBatch = "SM-2612-C";
+  await freshLot(serialBatch, 10_000n);
+  say("Northwind makes two new lots, SM-2612-B (200,000 masks) and SM-2612-C (10,000 serialised packs); both pass");
+  say(`QA and, with masks short everywhere, the drug agency releases them early: ${await status(reliefBatch)}.`);
+
+  chapter("Chapter 10 — a rural clinic's urgent need");
+  await donationsChapter({
+    contracts: { registry, ledger, escrow: services.escrow },
+    signers: {
+      clinic: clinicDesk,
+      regulator: drugAgency,
+      donors: [donorA, donorB, donorC],
+      maker: replacementKey,
+      distributor: wholesaler,
+    },
+    batchId: reliefBatch,
+    carrierOrgId: swift.orgId,
+    names,
+    say,
+  });
+
+  chapter("Chapter 11 — a pre-signed agreement delivers, late and short");
+  await agreementsChapter({
+    contracts: { registry, ledger, agreements: services.agreements },
+    signers: { agency: agencyDesk, maker: replacementKey, carrier, regulator: drugAgency },
+    batchId: reliefBatch,
+    names,
+    say,
+  });
+
+  chapter("Chapter 12 — a box at the pharmacy, and a copy");
+  await serialsChapter({
+    contracts: { registry, ledger, serials: services.serials },
+    signers: {
+      maker: replacementKey,
+      carrier,
+      pharmacy: cornerChemist,
+      secondPharmacy: riversideChemist,
+      regulator: deviceAgency,
+    },
+    batch: { gtin: maskGtin, lot: serialBatch },
+    names,
+    say,
+  });
+
+  chapter("Chapter 13 — a vaccine gets warm");
+  await coldChainChapter({
+    contracts: { registry, catalog, ledger, readings: services.readings },
+    signers: { maker: vaccineWorks, carrier, hospital, regulator: drugAgency },
+    companyPrefix: vaccinePrefix,
+    vaccineGtin: gtin("0541234500017"),
+    names,
+    say,
+  });
+
+  chapter("Chapter 14 — a knee made for one patient");
+  const kneeOrder = await customImplantChapter({
+    contracts: { registry, catalog, ledger, orders: services.orders },
+    signers: { implantMaker: implantWorks, hospital, carrier, regulator: deviceAgency },
+    implantPrefix,
+    names,
+    say,
+  });
+
+  chapter("Chapter 15 — a reaction on the ward");
+  await adverseEventChapter({
+    contracts: { registry, ledger, adverse: services.adverse },
+    signers: { hospitalAdmin: hospital, nurse, regulator: drugAgency },
+    batchId: reliefBatch,
+    implantOrderId: kneeOrder,
+    names,
+    say,
+  });
 
   chapter("The alliance today");
   console.table(await memberRows(registry, names));

@@ -8,6 +8,7 @@ import DonationEscrowModule from "./DonationEscrow";
 import FieldReadingsModule from "./FieldReadings";
 import ProductCatalogModule from "./ProductCatalog";
 import SerialRegistryModule from "./SerialRegistry";
+import SupplyAgreementsModule from "./SupplyAgreements";
 
 /**
  * The whole MedAlliance system: every contract module, composed. `npm run deploy:local` / `deploy:alliance` deploy it
@@ -23,6 +24,7 @@ import SerialRegistryModule from "./SerialRegistry";
  *
  *   import ProductCatalogModule from "./ProductCatalog";
 import SerialRegistryModule from "./SerialRegistry";
+import SupplyAgreementsModule from "./SupplyAgreements";
  *   ...m.useModule(ProductCatalogModule),
  *
  * Result keys must stay unique; each contract future in them gets a directory entry.
@@ -37,4 +39,5 @@ export default buildModule("MedAlliance", (m) => ({
   ...m.useModule(DeviceOrderBookModule),
   ...m.useModule(AdverseEventRegistryModule),
   ...m.useModule(DonationEscrowModule),
+  ...m.useModule(SupplyAgreementsModule),
 }));
