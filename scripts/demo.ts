@@ -369,7 +369,12 @@ async function main(): Promise<void> {
     prefix?: bigint,
   ): Promise<bigint> => {
     const companyPrefixes = prefix === undefined ? [] : [prefix];
-    const { orgId } = await admit(registry, account, { name, role, companyPrefixes, licenceExpiry: longLicence }, quorum);
+    const { orgId } = await admit(
+      registry,
+      account,
+      { name, role, companyPrefixes, licenceExpiry: longLicence },
+      quorum,
+    );
     await (await registry.connect(account).registerSite(gln(site), `${name}, main site`)).wait();
     names.set(orgId, name);
     return orgId;
