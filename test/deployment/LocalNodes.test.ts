@@ -10,7 +10,8 @@ import path from "node:path";
 import hre from "hardhat";
 import { ethers } from "ethers";
 import MedAllianceModule from "../../ignition/modules/MedAlliance";
-import { AllianceNodes__factory, AllianceRegistry__factory } from "../../typechain-types";
+import { AllianceNodes__factory, AllianceRegistry__factory, BatchLedger__factory } from "../../typechain-types";
+import { LEDGER_MODULES } from "../../scripts/lib/governance";
 import { BusinessRole, GUARDIAN_ROLE, directoryName, documentHash } from "../../scripts/lib/alliance";
 import { enodeHashOf, enodeUrl, nodePublicKey } from "../../scripts/lib/nodes";
 import { type LocalNode, type NodeKind, ROOT, runHardhat, startNode } from "../helpers/localNodes";
@@ -27,8 +28,10 @@ const DEPLOY = ["run", "--no-compile", "--network", "localhost", "scripts/deploy
 /** Every contract of the system module: Ignition future id and contract name (listed in the directory under it). */
 const SYSTEM = Object.values(MedAllianceModule.results).map((future) => ({ id: future.id, name: future.contractName }));
 const LISTED = SYSTEM.filter((c) => c.id !== REGISTRY);
-/** Seat each regulator and guardian, set the quorum, list each contract, begin the hand-over. */
-const GOVERNANCE_STEPS = regulators.length + guardians.length + 1 + LISTED.length + 1;
+const MODULES = LISTED.filter((c) => LEDGER_MODULES.includes(c.name));
+/** Seat each regulator and guardian, set the quorum, list each contract, register the ledger modules, begin the
+ * hand-over. */
+const GOVERNANCE_STEPS = regulators.length + guardians.length + 1 + LISTED.length + MODULES.length + 1;
 
 interface Context {
   node: LocalNode;
@@ -102,6 +105,12 @@ describe("Deployment to real nodes over JSON-RPC", function () {
         expect(await registry.regulators()).to.deep.equal(regulators);
         for (const guardian of guardians) expect(await registry.hasRole(GUARDIAN_ROLE, guardian)).to.equal(true);
         expect(await registry.quorum()).to.equal(BigInt(quorum));
+        const ledger = BatchLedger__factory.connect(
+          addresses[LISTED.find((c) => c.name === "BatchLedger")!.id],
+          c.provider,
+        );
+        expect(MODULES.map((m) => m.name)).to.have.members(LEDGER_MODULES);
+        for (const { id } of MODULES) expect(await ledger.isModule(addresses[id]), id).to.equal(true);
       });
 
       it("answers the permission question, and the allowlist task finds every address itself", async () => {
