@@ -2,6 +2,9 @@
 import { ethers } from "hardhat";
 import { DEFAULT_GOVERNOR_TRANSFER_DELAY } from "../../scripts/lib/formation";
 import { DEFAULT_CORRECTION_WINDOW, DEFAULT_HOLD_FLOORS, DEFAULT_RECEIPT_WINDOW } from "../../scripts/lib/trace";
+import { DEFAULT_TRIAGE_WINDOW } from "../../scripts/lib/adverse";
+import { DEFAULT_VERIFICATION_WINDOW } from "../../scripts/lib/donations";
+import { DEFAULT_COMPLIANCE_WINDOW } from "../../scripts/lib/orders";
 import { type GasFigures, type Scenario } from "../harness";
 
 async function deploymentGas(name: string, args: unknown[]): Promise<{ gas: bigint; address: string }> {
@@ -23,11 +26,31 @@ export const deploymentScenario: Scenario = {
       DEFAULT_CORRECTION_WINDOW,
       DEFAULT_RECEIPT_WINDOW,
     ]);
+    const serials = await deploymentGas("SerialRegistry", [ledger.address]);
+    const readings = await deploymentGas("FieldReadings", [registry.address, ledger.address]);
+    const orders = await deploymentGas("DeviceOrderBook", [ledger.address, DEFAULT_COMPLIANCE_WINDOW]);
+    const adverse = await deploymentGas("AdverseEventRegistry", [
+      ledger.address,
+      orders.address,
+      DEFAULT_TRIAGE_WINDOW,
+    ]);
+    const escrow = await deploymentGas("DonationEscrow", [
+      registry.address,
+      ledger.address,
+      DEFAULT_VERIFICATION_WINDOW,
+    ]);
+    const agreements = await deploymentGas("SupplyAgreements", [registry.address, ledger.address]);
     return {
       "deploy.AllianceRegistry": registry.gas,
       "deploy.AllianceNodes": nodes.gas,
       "deploy.ProductCatalog": catalog.gas,
       "deploy.BatchLedger": ledger.gas,
+      "deploy.SerialRegistry": serials.gas,
+      "deploy.FieldReadings": readings.gas,
+      "deploy.DeviceOrderBook": orders.gas,
+      "deploy.AdverseEventRegistry": adverse.gas,
+      "deploy.DonationEscrow": escrow.gas,
+      "deploy.SupplyAgreements": agreements.gas,
     };
   },
 };
