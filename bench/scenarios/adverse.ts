@@ -5,8 +5,8 @@
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { BusinessRole, documentHash } from "../../scripts/lib/alliance";
-import { DAY, YEAR, admit, deployAlliance } from "../../scripts/lib/formation";
-import { companyPrefix, gln, gtin } from "../../scripts/lib/gs1";
+import { DAY } from "../../scripts/lib/formation";
+import { gln, gtin } from "../../scripts/lib/gs1";
 import {
   DEFAULT_TRIAGE_WINDOW,
   Severity,
@@ -16,105 +16,63 @@ import {
   reportRequest,
 } from "../../scripts/lib/adverse";
 import { deployOrders, orderShipmentRef, placeOrder } from "../../scripts/lib/orders";
-import {
-  Category,
-  DeviceClass,
-  RecordKind,
-  approveProduct,
-  commission,
-  deployTrace,
-  lot,
-  productSpec,
-  ship,
-} from "../../scripts/lib/trace";
+import { Category, DeviceClass, approveProduct, commission, deployTrace, productSpec } from "../../scripts/lib/trace";
 import { type BenchProfile, type GasFigures, type Scenario, gasOf } from "../harness";
+import {
+  MASK,
+  MASK_HOLD,
+  NORTHWIND_PREFIX,
+  approveMask,
+  batchRequest,
+  benchAlliance,
+  inspectedBatch,
+  inspectedBatches,
+  member,
+  shipAndReceive,
+} from "./world";
 
 export const adverseScenario: Scenario = {
   name: "adverse",
   async run(profile: BenchProfile): Promise<GasFigures> {
     const [governor, regulator, maker, hospital, carrier] = await ethers.getSigners();
-    const registry = await deployAlliance({ governor, regulators: [regulator], guardians: [], quorum: 1 });
-    const licenceExpiry = BigInt(await time.latest()) + 5n * YEAR;
-    const prefix = companyPrefix("6901234");
-    const { orgId: makerOrg } = await admit(
-      registry,
-      maker,
-      { name: "Northwind Masks", role: BusinessRole.Manufacturer, companyPrefixes: [prefix], licenceExpiry },
-      [regulator],
-    );
-    const { orgId: hospitalOrg } = await admit(
-      registry,
-      hospital,
-      { name: "City General", role: BusinessRole.Hospital, licenceExpiry },
-      [regulator],
-    );
-    const { orgId: carrierOrg } = await admit(
-      registry,
-      carrier,
-      { name: "Swift Cold Chain", role: BusinessRole.Logistics, licenceExpiry },
-      [regulator],
-    );
+    const alliance = await benchAlliance(governor, regulator);
+    const makerOrg = await member(alliance, maker, "Northwind Masks", BusinessRole.Manufacturer, {
+      prefixes: [NORTHWIND_PREFIX],
+    });
+    const hospitalOrg = await member(alliance, hospital, "City General", BusinessRole.Hospital);
+    const carrierOrg = await member(alliance, carrier, "Swift Cold Chain", BusinessRole.Logistics);
+    const { registry } = alliance;
     await (await registry.connect(maker).registerSite(gln("690123400001"), "Northwind plant")).wait();
     await (await registry.connect(hospital).registerSite(gln("952000000001"), "City General stores")).wait();
     const { catalog, ledger } = await deployTrace(registry, governor);
-    const mask = gtin("0690123400027");
-    await approveProduct(catalog, maker, regulator, productSpec(mask, prefix, Category.ProtectiveEquipment), 14n * DAY);
+    await approveMask(catalog, maker, regulator);
     // Northwind also makes custom knee implants (a class III device) from its own titanium powder.
     const knee = gtin("0690123400041");
     const powder = gtin("0690123400058");
     const deviceSpec = { deviceClass: DeviceClass.III, proposedHoldPeriod: 7n * DAY };
-    await approveProduct(catalog, maker, regulator, productSpec(knee, prefix, Category.Device, deviceSpec), 7n * DAY);
     await approveProduct(
       catalog,
       maker,
       regulator,
-      productSpec(powder, prefix, Category.RawMaterial, { proposedHoldPeriod: 2n * DAY }),
+      productSpec(knee, NORTHWIND_PREFIX, Category.Device, deviceSpec),
+      7n * DAY,
+    );
+    await approveProduct(
+      catalog,
+      maker,
+      regulator,
+      productSpec(powder, NORTHWIND_PREFIX, Category.RawMaterial, { proposedHoldPeriod: 2n * DAY }),
       2n * DAY,
     );
     const book = await deployOrders(ledger, governor);
     const adverse = await deployAdverse(ledger, book, governor, { triageWindow: DEFAULT_TRIAGE_WINDOW });
 
     const now = BigInt(await time.latest());
-    const batches: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const batchId = await commission(ledger, maker, {
-        gtin: mask,
-        lot: lot(`SM-${i}`),
-        quantity: 1_000_000n,
-        producedAt: now,
-        expiresAt: now + 3n * YEAR,
-        site: 0,
-        docHash: documentHash(`batch ${i}`),
-        docURI: `ipfs://batch/${i}`,
-        inputs: [],
-      });
-      await (
-        await ledger
-          .connect(maker)
-          .record({ batchId, kind: RecordKind.InspectionPassed, dataHash: documentHash(`QA ${i}`) })
-      ).wait();
-      batches.push(batchId);
-    }
-    const batchOf = (code: bigint, lotText: string, quantity: bigint) =>
-      commission(ledger, maker, {
-        gtin: code,
-        lot: lot(lotText),
-        quantity,
-        producedAt: now,
-        expiresAt: now + 3n * YEAR,
-        site: 0,
-        docHash: documentHash(`batch ${lotText}`),
-        docURI: `ipfs://batch/${lotText}`,
-        inputs: [],
-      });
-    const powderBatch = await batchOf(powder, "TI-0001", 500n);
-    const kneeBatch = await batchOf(knee, "KN-0001", 1_000n);
-    await (
-      await ledger
-        .connect(maker)
-        .record({ batchId: kneeBatch, kind: RecordKind.InspectionPassed, dataHash: documentHash("QA KN-0001") })
-    ).wait();
-    await time.increase(14n * DAY);
+    const batches = await inspectedBatches(ledger, maker, MASK, "SM-", 3, now);
+    const powderBatch = await commission(ledger, maker, batchRequest(powder, "TI-0001", now, { quantity: 500n }));
+    const kneeRequest = batchRequest(knee, "KN-0001", now, { quantity: 1_000n });
+    const kneeBatch = await inspectedBatch(ledger, maker, kneeRequest, "QA KN-0001");
+    await time.increase(MASK_HOLD);
     const [reported, recalled] = batches;
 
     // A custom knee implant ordered by the hospital, made as unit 7 of the knee batch, approved, delivered through the
@@ -136,7 +94,7 @@ export const adverseScenario: Scenario = {
     const kneeUnit = 7n;
     await (await book.connect(maker).completeProduction(orderId, kneeBatch, kneeUnit)).wait();
     await (await book.connect(regulator).approveCompliance(orderId, documentHash("certificate"))).wait();
-    const { shipment } = await ship(ledger, maker, {
+    const shipment = await shipAndReceive(ledger, maker, hospital, {
       batchId: kneeBatch,
       toOrgId: hospitalOrg,
       quantity: 1n,
@@ -144,7 +102,6 @@ export const adverseScenario: Scenario = {
       ref: orderShipmentRef(await book.getAddress(), orderId),
       docHash: documentHash("delivery note"),
     });
-    await (await ledger.connect(hospital).receiveShipment(shipment, 1n, true)).wait();
     await (
       await book.connect(hospital).confirmInstallation(orderId, shipment, documentHash("operative report"), "ipfs://op")
     ).wait();

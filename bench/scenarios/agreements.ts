@@ -4,20 +4,9 @@
  */
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import type { Signer } from "ethers";
 import { BusinessRole, documentHash } from "../../scripts/lib/alliance";
-import { DAY, YEAR, admit, deployAlliance } from "../../scripts/lib/formation";
-import { companyPrefix, gln, gtin } from "../../scripts/lib/gs1";
-import {
-  Category,
-  RecordKind,
-  approveProduct,
-  commission,
-  deployTrace,
-  lot,
-  productSpec,
-  ship,
-} from "../../scripts/lib/trace";
+import { DAY } from "../../scripts/lib/formation";
+import { deployTrace } from "../../scripts/lib/trace";
 import {
   type PlainTerms,
   Ruling,
@@ -27,42 +16,27 @@ import {
   hashTerms,
 } from "../../scripts/lib/agreements";
 import { type BenchProfile, type GasFigures, type Scenario, gasOf } from "../harness";
+import { MASK, approveMask, benchAlliance, member, northwindMasks, releasedMaskBatch, shipAndReceive } from "./world";
 
 export const agreementsScenario: Scenario = {
   name: "agreements",
   async run(profile: BenchProfile): Promise<GasFigures> {
     const [governor, regulator, maker, carrier, hospital] = await ethers.getSigners();
-    const registry = await deployAlliance({ governor, regulators: [regulator], guardians: [], quorum: 1 });
-    const licenceExpiry = BigInt(await time.latest()) + 5n * YEAR;
-    const prefix = companyPrefix("6901234");
-    const member = async (signer: Signer, name: string, role: BusinessRole, site?: string) => {
-      const companyPrefixes = role === BusinessRole.Manufacturer ? [prefix] : [];
-      const { orgId } = await admit(registry, signer, { name, role, companyPrefixes, licenceExpiry }, [regulator]);
-      if (site) await (await registry.connect(signer).registerSite(gln(site), `${name} site`)).wait();
-      return orgId;
-    };
-    const makerOrg = await member(maker, "Northwind Masks", BusinessRole.Manufacturer, "690123400001");
-    const carrierOrg = await member(carrier, "Swift Cold Chain", BusinessRole.Logistics);
-    const hospitalOrg = await member(hospital, "City General", BusinessRole.Hospital, "952000000001");
-    const { catalog, ledger } = await deployTrace(registry, governor);
-    const mask = gtin("0690123400027");
-    await approveProduct(catalog, maker, regulator, productSpec(mask, prefix, Category.ProtectiveEquipment), 14n * DAY);
-    const now = BigInt(await time.latest());
-    const batchId = await commission(ledger, maker, {
-      gtin: mask,
-      lot: lot("SM-1"),
-      quantity: 10_000_000n,
-      producedAt: now,
-      expiresAt: now + 3n * YEAR,
-      site: 0,
-      docHash: documentHash("batch"),
-      docURI: "ipfs://batch",
-      inputs: [],
+    const alliance = await benchAlliance(governor, regulator);
+    const { registry } = alliance;
+    const makerOrg = await northwindMasks(alliance, maker);
+    const carrierOrg = await member(alliance, carrier, "Swift Cold Chain", BusinessRole.Logistics);
+    const hospitalOrg = await member(alliance, hospital, "City General", BusinessRole.Hospital, {
+      site: "952000000001",
     });
-    await (
-      await ledger.connect(maker).record({ batchId, kind: RecordKind.InspectionPassed, dataHash: documentHash("QA") })
-    ).wait();
-    await time.increase(14n * DAY);
+    const { catalog, ledger } = await deployTrace(registry, governor);
+    await approveMask(catalog, maker, regulator);
+    const batchId = await releasedMaskBatch(ledger, maker, "SM-1", {
+      quantity: 10_000_000n,
+      record: "batch",
+      uri: "ipfs://batch",
+      report: "QA",
+    });
 
     const agreements = await deployAgreements(governor, await registry.getAddress(), await ledger.getAddress());
     const coin = await (await ethers.getContractFactory("TestToken")).deploy("Health Dollar", "HUSD", 6);
@@ -81,7 +55,7 @@ export const agreementsScenario: Scenario = {
           buyerOrgId: hospitalOrg,
           supplierOrgId: makerOrg,
           carrierOrgId: carrierOrg,
-          gtin: mask,
+          gtin: MASK,
           handOverDeadline: BigInt(await time.latest()) + 10n * DAY,
         },
         {
@@ -102,17 +76,15 @@ export const agreementsScenario: Scenario = {
       steps.signSupplier = await gasOf(agreements.connect(maker).sign(id, hashTerms(terms), terms));
       steps.signCarrier = await gasOf(agreements.connect(carrier).sign(id, hashTerms(terms), terms));
       steps.fund = await gasOf(agreements.connect(hospital).fund(id, terms));
-      const { shipment } = await ship(ledger, maker, {
+      const order = {
         batchId,
         toOrgId: hospitalOrg,
         quantity: terms.quantity,
         carrierOrgId: carrierOrg,
         ref: agreementRef(await agreements.getAddress(), id),
         docHash: documentHash("delivery note"),
-      });
-      await (await ledger.connect(carrier).pickUp(shipment)).wait();
-      await (await ledger.connect(carrier).deliver(shipment)).wait();
-      await (await ledger.connect(hospital).receiveShipment(shipment, terms.quantity, true)).wait();
+      };
+      const shipment = await shipAndReceive(ledger, maker, hospital, order, { carrier, delivers: true });
       steps.recordDelivery = await gasOf(agreements.connect(hospital).recordDelivery(id, terms, shipment));
       await time.increase(terms.inspectionWindow + 1n);
       steps.settle = await gasOf(agreements.connect(hospital).settle(id, terms));
@@ -146,14 +118,13 @@ export const agreementsScenario: Scenario = {
     g["agreement.lifecycleTotal"] = Object.values(steps).reduce((a, b) => a + b, 0n);
 
     // A claim on the active agreement's delivery, ruled against the supplier.
-    const { shipment } = await ship(ledger, maker, {
+    const shipment = await shipAndReceive(ledger, maker, hospital, {
       batchId,
       toOrgId: hospitalOrg,
       quantity: active.quantity,
       carrierOrgId: carrierOrg,
       ref: agreementRef(await agreements.getAddress(), activeId),
     });
-    await (await ledger.connect(hospital).receiveShipment(shipment, active.quantity, true)).wait();
     await (await agreements.connect(hospital).recordDelivery(activeId, active, shipment)).wait();
     g["agreement.fileClaim"] = await gasOf(
       agreements.connect(hospital).fileClaim(activeId, active, 400n, documentHash("inspection report")),

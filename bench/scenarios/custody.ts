@@ -2,19 +2,9 @@
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { BusinessRole, documentHash } from "../../scripts/lib/alliance";
-import { DAY, YEAR, admit, deployAlliance } from "../../scripts/lib/formation";
-import { companyPrefix, gln, gtin } from "../../scripts/lib/gs1";
-import {
-  Category,
-  RecordKind,
-  approveProduct,
-  commission,
-  deployTrace,
-  lot,
-  ship,
-  productSpec,
-} from "../../scripts/lib/trace";
+import { deployTrace, ship } from "../../scripts/lib/trace";
 import { type BenchProfile, type GasFigures, type Scenario, gasOf } from "../harness";
+import { MASK, MASK_HOLD, approveMask, benchAlliance, inspectedBatches, member, northwindMasks } from "./world";
 
 const EARLIER_SHIPMENTS = 10_000;
 
@@ -22,44 +12,20 @@ export const custodyScenario: Scenario = {
   name: "custody",
   async run(profile: BenchProfile): Promise<GasFigures> {
     const [governor, regulator, maker, carrier, distributor, hospital] = await ethers.getSigners();
-    const registry = await deployAlliance({ governor, regulators: [regulator], guardians: [], quorum: 1 });
-    const licenceExpiry = BigInt(await time.latest()) + 5n * YEAR;
-    const prefix = companyPrefix("6901234");
-    const member = async (signer: typeof maker, name: string, role: BusinessRole, site?: string) => {
-      const companyPrefixes = role === BusinessRole.Manufacturer ? [prefix] : [];
-      const { orgId } = await admit(registry, signer, { name, role, companyPrefixes, licenceExpiry }, [regulator]);
-      if (site) await (await registry.connect(signer).registerSite(gln(site), `${name} site`)).wait();
-      return orgId;
-    };
-    await member(maker, "Northwind Masks", BusinessRole.Manufacturer, "690123400001");
-    const carrierOrg = await member(carrier, "Swift Cold Chain", BusinessRole.Logistics);
-    const distributorOrg = await member(distributor, "Harbour Distribution", BusinessRole.Distributor, "952000000002");
-    const hospitalOrg = await member(hospital, "City General", BusinessRole.Hospital, "952000000001");
-    const { catalog, ledger } = await deployTrace(registry, governor);
-    const mask = gtin("0690123400027");
-    await approveProduct(catalog, maker, regulator, productSpec(mask, prefix, Category.ProtectiveEquipment), 14n * DAY);
+    const alliance = await benchAlliance(governor, regulator);
+    await northwindMasks(alliance, maker);
+    const carrierOrg = await member(alliance, carrier, "Swift Cold Chain", BusinessRole.Logistics);
+    const distributorOrg = await member(alliance, distributor, "Harbour Distribution", BusinessRole.Distributor, {
+      site: "952000000002",
+    });
+    const hospitalOrg = await member(alliance, hospital, "City General", BusinessRole.Hospital, {
+      site: "952000000001",
+    });
+    const { catalog, ledger } = await deployTrace(alliance.registry, governor);
+    await approveMask(catalog, maker, regulator);
     const now = BigInt(await time.latest());
-    const batches: string[] = [];
-    for (let i = 0; i < (profile === "full" ? 20 : 3); i++) {
-      const batchId = await commission(ledger, maker, {
-        gtin: mask,
-        lot: lot(`SM-${i}`),
-        quantity: 1_000_000n,
-        producedAt: now,
-        expiresAt: now + 3n * YEAR,
-        site: 0,
-        docHash: documentHash(`batch ${i}`),
-        docURI: `ipfs://batch/${i}`,
-        inputs: [],
-      });
-      await (
-        await ledger
-          .connect(maker)
-          .record({ batchId, kind: RecordKind.InspectionPassed, dataHash: documentHash(`QA ${i}`) })
-      ).wait();
-      batches.push(batchId);
-    }
-    await time.increase(14n * DAY);
+    const batches = await inspectedBatches(ledger, maker, MASK, "SM-", profile === "full" ? 20 : 3, now);
+    await time.increase(MASK_HOLD);
     const [fresh, busy] = batches;
     const order = (batchId: string, toOrgId: bigint, quantity: bigint) => ({
       batchId,

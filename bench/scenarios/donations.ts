@@ -8,20 +8,11 @@
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { BusinessRole, documentHash } from "../../scripts/lib/alliance";
-import { DAY, YEAR, admit, deployAlliance } from "../../scripts/lib/formation";
-import { companyPrefix, gln, gtin } from "../../scripts/lib/gs1";
-import {
-  Category,
-  RecordKind,
-  approveProduct,
-  commission,
-  deployTrace,
-  lot,
-  productSpec,
-  ship,
-} from "../../scripts/lib/trace";
+import { DAY } from "../../scripts/lib/formation";
+import { deployTrace } from "../../scripts/lib/trace";
 import { deployEscrow, needRequest, offerRef } from "../../scripts/lib/donations";
 import { type BenchProfile, type GasFigures, type Scenario, gasOf } from "../harness";
+import { MASK, approveMask, benchAlliance, member, northwindMasks, releasedMaskBatch, shipAndReceive } from "./world";
 
 const PRICE = ethers.parseUnits("0.001", "ether"); // per mask
 
@@ -29,42 +20,22 @@ export const donationsScenario: Scenario = {
   name: "donations",
   async run(profile: BenchProfile): Promise<GasFigures> {
     const [governor, regulator, maker, carrier, hospital, donorA, donorB, donorC] = await ethers.getSigners();
-    const registry = await deployAlliance({ governor, regulators: [regulator], guardians: [], quorum: 1 });
-    const licenceExpiry = BigInt(await time.latest()) + 5n * YEAR;
-    const prefix = companyPrefix("6901234");
-    const member = async (signer: typeof maker, name: string, role: BusinessRole, site: string) => {
-      const companyPrefixes = role === BusinessRole.Manufacturer ? [prefix] : [];
-      const { orgId } = await admit(registry, signer, { name, role, companyPrefixes, licenceExpiry }, [regulator]);
-      await (await registry.connect(signer).registerSite(gln(site), `${name} site`)).wait();
-      return orgId;
-    };
-    await member(maker, "Northwind Masks", BusinessRole.Manufacturer, "690123400001");
-    const carrierOrg = await member(carrier, "Swift Cold Chain", BusinessRole.Logistics, "952000000009");
-    const hospitalOrg = await member(hospital, "Hillside Rural Clinic", BusinessRole.Hospital, "952000000001");
-    const { catalog, ledger } = await deployTrace(registry, governor);
-    const escrow = await deployEscrow(registry, ledger, governor);
-    const mask = gtin("0690123400027");
-    await approveProduct(catalog, maker, regulator, productSpec(mask, prefix, Category.ProtectiveEquipment), 14n * DAY);
-    const now = BigInt(await time.latest());
-    const batchId = await commission(ledger, maker, {
-      gtin: mask,
-      lot: lot("RC-1"),
-      quantity: 1_000_000n,
-      producedAt: now,
-      expiresAt: now + 3n * YEAR,
-      site: 0,
-      docHash: documentHash("batch RC-1"),
-      docURI: "ipfs://batch/RC-1",
-      inputs: [],
+    const alliance = await benchAlliance(governor, regulator);
+    await northwindMasks(alliance, maker);
+    const carrierOrg = await member(alliance, carrier, "Swift Cold Chain", BusinessRole.Logistics, {
+      site: "952000000009",
     });
-    await (
-      await ledger.connect(maker).record({ batchId, kind: RecordKind.InspectionPassed, dataHash: documentHash("QA") })
-    ).wait();
-    await time.increase(14n * DAY);
+    const hospitalOrg = await member(alliance, hospital, "Hillside Rural Clinic", BusinessRole.Hospital, {
+      site: "952000000001",
+    });
+    const { catalog, ledger } = await deployTrace(alliance.registry, governor);
+    const escrow = await deployEscrow(alliance.registry, ledger, governor);
+    await approveMask(catalog, maker, regulator);
+    const batchId = await releasedMaskBatch(ledger, maker, "RC-1", { report: "QA" });
 
     const deadline = BigInt(await time.latest()) + 30n * DAY;
     const request = needRequest({
-      gtin: mask,
+      gtin: MASK,
       quantity: 10_000n,
       urgency: 5,
       deadline,
@@ -93,17 +64,15 @@ export const donationsScenario: Scenario = {
     const offerId = await escrow.connect(maker).makeOffer.staticCall(needId, 5_000n, PRICE, deadline);
     await (await escrow.connect(maker).makeOffer(needId, 5_000n, PRICE, deadline)).wait();
     await (await escrow.connect(hospital).acceptOffer(offerId)).wait();
-    const { shipment } = await ship(ledger, maker, {
+    const order = {
       batchId,
       toOrgId: hospitalOrg,
       quantity: 5_000n,
       carrierOrgId: carrierOrg,
       ref: offerRef(await escrow.getAddress(), offerId),
       docHash: documentHash("consignment note"),
-    });
-    await (await ledger.connect(carrier).pickUp(shipment)).wait();
-    await (await ledger.connect(carrier).deliver(shipment)).wait();
-    await (await ledger.connect(hospital).receiveShipment(shipment, 5_000n, true)).wait();
+    };
+    const shipment = await shipAndReceive(ledger, maker, hospital, order, { carrier, delivers: true });
     const releaseOnReceipt = await gasOf(escrow.connect(maker).release(offerId, shipment));
 
     await time.increaseTo(deadline + 1n);

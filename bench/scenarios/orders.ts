@@ -5,44 +5,43 @@
 import { ethers } from "hardhat";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { BusinessRole, documentHash } from "../../scripts/lib/alliance";
-import { DAY, YEAR, admit, deployAlliance } from "../../scripts/lib/formation";
-import { companyPrefix, gln, gtin } from "../../scripts/lib/gs1";
+import { DAY } from "../../scripts/lib/formation";
+import { companyPrefix, gtin } from "../../scripts/lib/gs1";
 import { patientRef } from "../../scripts/lib/adverse";
 import { deployOrders, orderShipmentRef, placeOrder, type OrderRequest } from "../../scripts/lib/orders";
 import {
   Category,
   DeviceClass,
-  RecordKind,
   approveProduct,
   commission,
   deployTrace,
-  lot,
   productSpec,
-  ship,
   unit,
 } from "../../scripts/lib/trace";
 import { type BenchProfile, type GasFigures, type Scenario, gasOf } from "../harness";
+import { batchRequest, benchAlliance, inspectedBatch, member, shipAndReceive } from "./world";
 
 export const ordersScenario: Scenario = {
   name: "orders",
   async run(profile: BenchProfile): Promise<GasFigures> {
     const [governor, regulator, maker, supplier, carrier, hospital] = await ethers.getSigners();
-    const registry = await deployAlliance({ governor, regulators: [regulator], guardians: [], quorum: 1 });
-    const licenceExpiry = BigInt(await time.latest()) + 5n * YEAR;
+    const alliance = await benchAlliance(governor, regulator);
     const makerPrefix = companyPrefix("7012345");
     const supplierPrefix = companyPrefix("4012345");
-    const member = async (signer: typeof maker, name: string, role: BusinessRole, prefix?: bigint, site?: string) => {
-      const companyPrefixes = prefix === undefined ? [] : [prefix];
-      const { orgId } = await admit(registry, signer, { name, role, companyPrefixes, licenceExpiry }, [regulator]);
-      if (site) await (await registry.connect(signer).registerSite(gln(site), `${name} site`)).wait();
-      return orgId;
-    };
-    const makerOrg = await member(maker, "Alpine Implants", BusinessRole.Manufacturer, makerPrefix, "701234500001");
-    await member(supplier, "Titan Powders", BusinessRole.Supplier, supplierPrefix, "401234500001");
-    const carrierOrg = await member(carrier, "Swift Cold Chain", BusinessRole.Logistics);
-    const hospitalOrg = await member(hospital, "City General", BusinessRole.Hospital, undefined, "952000000001");
+    const makerOrg = await member(alliance, maker, "Alpine Implants", BusinessRole.Manufacturer, {
+      prefixes: [makerPrefix],
+      site: "701234500001",
+    });
+    await member(alliance, supplier, "Titan Powders", BusinessRole.Supplier, {
+      prefixes: [supplierPrefix],
+      site: "401234500001",
+    });
+    const carrierOrg = await member(alliance, carrier, "Swift Cold Chain", BusinessRole.Logistics);
+    const hospitalOrg = await member(alliance, hospital, "City General", BusinessRole.Hospital, {
+      site: "952000000001",
+    });
 
-    const { catalog, ledger } = await deployTrace(registry, governor);
+    const { catalog, ledger } = await deployTrace(alliance.registry, governor);
     const knee = gtin("0701234500001");
     const titanium = gtin("0401234500002");
     await approveProduct(
@@ -65,25 +64,15 @@ export const ordersScenario: Scenario = {
     const book = await deployOrders(ledger, governor);
 
     const now = BigInt(await time.latest());
-    const batch = async (signer: typeof maker, code: bigint, lotText: string, quantity: bigint) =>
-      commission(ledger, signer, {
-        gtin: code,
-        lot: lot(lotText),
-        quantity,
-        producedAt: now,
-        expiresAt: now + 3n * YEAR,
-        site: 0,
-        docHash: documentHash(`batch ${lotText}`),
-        docURI: `ipfs://batch/${lotText}`,
-        inputs: [],
-      });
+    const batch = (signer: typeof maker, code: bigint, lotText: string, quantity: bigint) =>
+      commission(ledger, signer, batchRequest(code, lotText, now, { quantity }));
     const powder = [await batch(supplier, titanium, "TI-0001", 500n), await batch(supplier, titanium, "TI-0002", 500n)];
-    const kneeBatch = await batch(maker, knee, "KN-0001", 1_000n);
-    await (
-      await ledger
-        .connect(maker)
-        .record({ batchId: kneeBatch, kind: RecordKind.InspectionPassed, dataHash: documentHash("QA KN-0001") })
-    ).wait();
+    const kneeBatch = await inspectedBatch(
+      ledger,
+      maker,
+      batchRequest(knee, "KN-0001", now, { quantity: 1_000n }),
+      "QA KN-0001",
+    );
     await time.increase(7n * DAY);
 
     const salt = ethers.id("City General salt");
@@ -114,7 +103,7 @@ export const ordersScenario: Scenario = {
     const designGas = await gasOf(book.connect(maker).design(orderId, design(n)));
     const complete = await gasOf(book.connect(maker).completeProduction(orderId, kneeBatch, BigInt(n)));
     const approve = await gasOf(book.connect(regulator).approveCompliance(orderId, documentHash("certificate")));
-    const { shipment } = await ship(ledger, maker, {
+    const shipment = await shipAndReceive(ledger, maker, hospital, {
       batchId: kneeBatch,
       toOrgId: hospitalOrg,
       quantity: 1n,
@@ -122,7 +111,6 @@ export const ordersScenario: Scenario = {
       ref: orderShipmentRef(await book.getAddress(), orderId),
       docHash: documentHash("delivery note"),
     });
-    await (await ledger.connect(hospital).receiveShipment(shipment, 1n, true)).wait();
     const install = await gasOf(
       book
         .connect(hospital)

@@ -7,8 +7,8 @@ import { ethers } from "hardhat";
 import { setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Wallet } from "ethers";
 import { AccountKind, BusinessRole, documentHash } from "../../scripts/lib/alliance";
-import { DAY, YEAR, admit, deployAlliance } from "../../scripts/lib/formation";
-import { companyPrefix, gln, gtin } from "../../scripts/lib/gs1";
+import { DAY } from "../../scripts/lib/formation";
+import { gtin } from "../../scripts/lib/gs1";
 import {
   type Reading,
   ReadingKind,
@@ -18,18 +18,9 @@ import {
   shipmentIdOf,
   signReading,
 } from "../../scripts/lib/readings";
-import {
-  Category,
-  RecordKind,
-  type Shipment,
-  approveProduct,
-  commission,
-  deployTrace,
-  lot,
-  productSpec,
-  ship,
-} from "../../scripts/lib/trace";
+import { Category, type Shipment, approveProduct, deployTrace, productSpec, ship } from "../../scripts/lib/trace";
 import { type BenchProfile, type GasFigures, type Scenario, gasOf } from "../harness";
+import { NORTHWIND_PREFIX, benchAlliance, inspectedBatches, member } from "./world";
 
 const CARRIERS = 4; // 25 loggers each (an organisation has at most 32 accounts)
 const LOGGERS = 100;
@@ -39,37 +30,25 @@ export const readingsScenario: Scenario = {
   name: "readings",
   async run(_profile: BenchProfile): Promise<GasFigures> {
     const [governor, regulator, maker, hospital, ...carrierAdmins] = await ethers.getSigners();
-    const registry = await deployAlliance({ governor, regulators: [regulator], guardians: [], quorum: 1 });
-    const licenceExpiry = BigInt(await time.latest()) + 5n * YEAR;
-    const prefix = companyPrefix("6901234");
-    await admit(
-      registry,
-      maker,
-      { name: "Northwind Pharma", role: BusinessRole.Manufacturer, companyPrefixes: [prefix], licenceExpiry },
-      [regulator],
-    );
-    await (await registry.connect(maker).registerSite(gln("690123400001"), "Northwind plant")).wait();
-    const { orgId: hospitalOrg } = await admit(
-      registry,
-      hospital,
-      { name: "City General", role: BusinessRole.Hospital, licenceExpiry },
-      [regulator],
-    );
-    await (await registry.connect(hospital).registerSite(gln("952000000001"), "City General pharmacy")).wait();
+    const alliance = await benchAlliance(governor, regulator);
+    const { registry } = alliance;
+    await member(alliance, maker, "Northwind Pharma", BusinessRole.Manufacturer, {
+      prefixes: [NORTHWIND_PREFIX],
+      site: "690123400001",
+      siteName: "Northwind plant",
+    });
+    const hospitalOrg = await member(alliance, hospital, "City General", BusinessRole.Hospital, {
+      site: "952000000001",
+      siteName: "City General pharmacy",
+    });
     const carrierOrgs: bigint[] = [];
     for (let c = 0; c < CARRIERS; c++) {
-      const { orgId } = await admit(
-        registry,
-        carrierAdmins[c],
-        { name: `Cold Chain ${c + 1}`, role: BusinessRole.Logistics, licenceExpiry },
-        [regulator],
-      );
-      carrierOrgs.push(orgId);
+      carrierOrgs.push(await member(alliance, carrierAdmins[c], `Cold Chain ${c + 1}`, BusinessRole.Logistics));
     }
 
     const { catalog, ledger } = await deployTrace(registry, governor);
     const vaccine = gtin("0690123400034");
-    const spec = productSpec(vaccine, prefix, Category.Drug, { minTemperature: 20, maxTemperature: 80 });
+    const spec = productSpec(vaccine, NORTHWIND_PREFIX, Category.Drug, { minTemperature: 20, maxTemperature: 80 });
     await approveProduct(catalog, maker, regulator, spec, 7n * DAY);
     const readings = await (
       await ethers.getContractFactory("FieldReadings", governor)
@@ -79,26 +58,7 @@ export const readingsScenario: Scenario = {
     const domain = readingsDomain(chainId, await readings.getAddress());
 
     const now = BigInt(await time.latest());
-    const batches: string[] = [];
-    for (let b = 0; b < BATCHES; b++) {
-      const batchId = await commission(ledger, maker, {
-        gtin: vaccine,
-        lot: lot(`VX-${b}`),
-        quantity: 1_000_000n,
-        producedAt: now,
-        expiresAt: now + 3n * YEAR,
-        site: 0,
-        docHash: documentHash(`batch ${b}`),
-        docURI: `ipfs://batch/${b}`,
-        inputs: [],
-      });
-      await (
-        await ledger
-          .connect(maker)
-          .record({ batchId, kind: RecordKind.InspectionPassed, dataHash: documentHash(`QA ${b}`) })
-      ).wait();
-      batches.push(batchId);
-    }
+    const batches = await inspectedBatches(ledger, maker, vaccine, "VX-", BATCHES, now);
     await time.increase(7n * DAY);
 
     const loggers: Wallet[] = [];

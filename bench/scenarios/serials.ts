@@ -8,23 +8,13 @@
  * root, and the contract does exactly the same work.
  */
 import { ethers } from "hardhat";
-import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { BusinessRole, documentHash } from "../../scripts/lib/alliance";
-import { DAY, YEAR, admit, deployAlliance } from "../../scripts/lib/formation";
-import { companyPrefix, gln, gtin } from "../../scripts/lib/gs1";
+import { gln } from "../../scripts/lib/gs1";
 import { SerialTree, serial } from "../../scripts/lib/serials";
-import {
-  Category,
-  RecordKind,
-  approveProduct,
-  commission,
-  deployTrace,
-  lot,
-  productSpec,
-  ship,
-} from "../../scripts/lib/trace";
+import { deployTrace } from "../../scripts/lib/trace";
 import { SerialRegistry__factory } from "../../typechain-types";
 import { type BenchProfile, type GasFigures, type Scenario, gasOf } from "../harness";
+import { MASK, approveMask, benchAlliance, member, northwindMasks, releasedMaskBatch, shipAndReceive } from "./world";
 
 const DEPTH = 20;
 const UNITS = 2 ** DEPTH;
@@ -75,54 +65,30 @@ export const serialsScenario: Scenario = {
   name: "serials",
   async run(profile: BenchProfile): Promise<GasFigures> {
     const [governor, regulator, maker, carrier, hospital, patient] = await ethers.getSigners();
-    const registry = await deployAlliance({ governor, regulators: [regulator], guardians: [], quorum: 1 });
-    const licenceExpiry = BigInt(await time.latest()) + 5n * YEAR;
-    const prefix = companyPrefix("6901234");
-    const member = async (signer: typeof maker, name: string, role: BusinessRole, site?: string) => {
-      const companyPrefixes = role === BusinessRole.Manufacturer ? [prefix] : [];
-      const { orgId } = await admit(registry, signer, { name, role, companyPrefixes, licenceExpiry }, [regulator]);
-      if (site) await (await registry.connect(signer).registerSite(gln(site), `${name} site`)).wait();
-      return orgId;
-    };
-    await member(maker, "Northwind Masks", BusinessRole.Manufacturer, "690123400001");
-    const carrierOrg = await member(carrier, "Swift Cold Chain", BusinessRole.Logistics);
-    const hospitalOrg = await member(hospital, "City General", BusinessRole.Hospital, "952000000001");
-    const { catalog, ledger } = await deployTrace(registry, governor);
+    const alliance = await benchAlliance(governor, regulator);
+    await northwindMasks(alliance, maker);
+    const carrierOrg = await member(alliance, carrier, "Swift Cold Chain", BusinessRole.Logistics);
+    const hospitalOrg = await member(alliance, hospital, "City General", BusinessRole.Hospital, {
+      site: "952000000001",
+    });
+    const { catalog, ledger } = await deployTrace(alliance.registry, governor);
     const serials = await new SerialRegistry__factory(governor).deploy(await ledger.getAddress());
     await serials.waitForDeployment();
     await (await ledger.connect(governor).setModule(await serials.getAddress(), true)).wait();
 
-    const mask = gtin("0690123400027");
-    await approveProduct(catalog, maker, regulator, productSpec(mask, prefix, Category.ProtectiveEquipment), 14n * DAY);
-    const now = BigInt(await time.latest());
+    await approveMask(catalog, maker, regulator);
     const lotText = "SM-2611-A";
-    const batchId = await commission(ledger, maker, {
-      gtin: mask,
-      lot: lot(lotText),
+    const batchId = await releasedMaskBatch(ledger, maker, lotText, {
       quantity: BigInt(UNITS),
-      producedAt: now,
-      expiresAt: now + 3n * YEAR,
-      site: 0,
-      docHash: documentHash("batch record"),
-      docURI: "ipfs://batch/SM-2611-A",
-      inputs: [],
+      record: "batch record",
+      report: "QA",
     });
-    await (
-      await ledger.connect(maker).record({ batchId, kind: RecordKind.InspectionPassed, dataHash: documentHash("QA") })
-    ).wait();
-    await time.increase(14n * DAY);
 
-    const units = profile === "full" ? realUnits(mask, lotText) : liftedUnits(mask, lotText);
+    const units = profile === "full" ? realUnits(MASK, lotText) : liftedUnits(MASK, lotText);
     const commit = await gasOf(serials.connect(maker).commitSerials(batchId, units.root, units.count));
 
-    const { shipment } = await ship(ledger, maker, {
-      batchId,
-      toOrgId: hospitalOrg,
-      quantity: 10_000n,
-      carrierOrgId: carrierOrg,
-    });
-    await (await ledger.connect(carrier).pickUp(shipment)).wait();
-    await (await ledger.connect(hospital).receiveShipment(shipment, 10_000n, true)).wait();
+    const order = { batchId, toOrgId: hospitalOrg, quantity: 10_000n, carrierOrgId: carrierOrg };
+    await shipAndReceive(ledger, maker, hospital, order, { carrier, delivers: false });
 
     const unitOf = (index: number) => {
       const { serial: code, proof } = units.unit(index);

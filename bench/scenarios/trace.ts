@@ -4,8 +4,8 @@ import { time } from "@nomicfoundation/hardhat-network-helpers";
 import type { Signer } from "ethers";
 import type { BatchLedger } from "../../typechain-types";
 import { BusinessRole, documentHash } from "../../scripts/lib/alliance";
-import { DAY, YEAR, admit, deployAlliance } from "../../scripts/lib/formation";
-import { companyPrefix, gln, gtin } from "../../scripts/lib/gs1";
+import { DAY } from "../../scripts/lib/formation";
+import { gtin } from "../../scripts/lib/gs1";
 import {
   Category,
   RecordKind,
@@ -13,10 +13,19 @@ import {
   approveProduct,
   commission,
   deployTrace,
-  lot,
   productSpec,
 } from "../../scripts/lib/trace";
 import { type BenchProfile, type GasFigures, type Scenario, gasOf } from "../harness";
+import {
+  MASK,
+  NORTHWIND_PREFIX,
+  approveMask,
+  batchRequest,
+  benchAlliance,
+  inspectionPassed,
+  member,
+  northwindMasks,
+} from "./world";
 
 const INPUTS_MEASURED = 8;
 
@@ -24,40 +33,30 @@ export const traceScenario: Scenario = {
   name: "trace",
   async run(profile: BenchProfile): Promise<GasFigures> {
     const [governor, regulator, maker] = await ethers.getSigners();
-    const registry = await deployAlliance({ governor, regulators: [regulator], guardians: [], quorum: 1 });
+    const alliance = await benchAlliance(governor, regulator);
     const now = BigInt(await time.latest());
-    const prefix = companyPrefix("6901234");
-    await admit(
-      registry,
-      maker,
-      {
-        name: "Northwind Masks",
-        role: BusinessRole.Manufacturer,
-        companyPrefixes: [prefix],
-        licenceExpiry: now + 5n * YEAR,
-      },
-      [regulator],
-    );
-    await (await registry.connect(maker).registerSite(gln("690123400001"), "plant")).wait();
-    const { catalog, ledger } = await deployTrace(registry, governor);
+    await northwindMasks(alliance, maker, "plant");
+    const { catalog, ledger } = await deployTrace(alliance.registry, governor);
 
     const fabric = gtin("0690123400010");
-    const mask = gtin("0690123400027");
-    await approveProduct(catalog, maker, regulator, productSpec(fabric, prefix, Category.RawMaterial), 2n * DAY);
-    await approveProduct(catalog, maker, regulator, productSpec(mask, prefix, Category.ProtectiveEquipment), 14n * DAY);
+    await approveProduct(
+      catalog,
+      maker,
+      regulator,
+      productSpec(fabric, NORTHWIND_PREFIX, Category.RawMaterial),
+      2n * DAY,
+    );
+    await approveMask(catalog, maker, regulator);
 
     let lotNumber = 0;
-    const request = (code: bigint, inputs: { batchId: string; quantity: bigint }[] = []): CommissionRequest => ({
-      gtin: code,
-      lot: lot(`L${String(++lotNumber).padStart(6, "0")}`),
-      quantity: 1_000_000n,
-      producedAt: now,
-      expiresAt: now + 3n * YEAR,
-      site: 0,
-      docHash: documentHash(`batch record ${lotNumber}`),
-      docURI: `ipfs://batch/${lotNumber}`,
-      inputs,
-    });
+    const request = (code: bigint, inputs: { batchId: string; quantity: bigint }[] = []): CommissionRequest => {
+      const n = ++lotNumber;
+      return batchRequest(code, `L${String(n).padStart(6, "0")}`, now, {
+        record: `batch record ${n}`,
+        uri: `ipfs://batch/${n}`,
+        inputs,
+      });
+    };
 
     // Realistic state: released fabric batches in the maker's holding, and mask batches already made.
     const fabricBatches: string[] = [];
@@ -72,9 +71,9 @@ export const traceScenario: Scenario = {
     for (const batchId of fabricBatches.slice(100))
       await (await ledger.connect(maker).record(inspection(batchId))).wait();
 
-    const commissionNoInputs = await gasOf(ledger.connect(maker).commission(request(mask)));
+    const commissionNoInputs = await gasOf(ledger.connect(maker).commission(request(MASK)));
     const inputs = fabricBatches.slice(0, INPUTS_MEASURED).map((batchId) => ({ batchId, quantity: 1000n }));
-    const commissionWithInputs = await gasOf(ledger.connect(maker).commission(request(mask, inputs)));
+    const commissionWithInputs = await gasOf(ledger.connect(maker).commission(request(MASK, inputs)));
 
     const target = fabricBatches[INPUTS_MEASURED];
     const appendEvent = await gasOf(ledger.connect(maker).record(note(target, 0)));
@@ -102,7 +101,7 @@ export const traceScenario: Scenario = {
 };
 
 function inspection(batchId: string) {
-  return { batchId, kind: RecordKind.InspectionPassed, dataHash: documentHash(`QA report ${batchId}`) };
+  return inspectionPassed(batchId, `QA report ${batchId}`);
 }
 
 function note(batchId: string, n: number) {

@@ -5,26 +5,23 @@ pragma solidity 0.8.28;
 // assertion messages are longer than 32 bytes on purpose.
 // solhint-disable func-name-mixedcase, gas-small-strings
 
-import {AllianceRegistry} from "../../contracts/alliance/AllianceRegistry.sol";
 import {AccountKind, BusinessRole, OrganisationStatus, Roles} from "../../contracts/alliance/AllianceTypes.sol";
 import {IAllianceRegistry} from "../../contracts/alliance/IAllianceRegistry.sol";
 import {AllianceHandler} from "./handlers/AllianceHandler.sol";
-import {Test} from "./utils/Test.sol";
+import {AllianceSetup} from "./utils/AllianceSetup.sol";
 
 /// @notice Handler-driven invariants of the alliance registry: governance, membership and the permission check.
 /// @dev The handler is the campaign's only target; it calls the registry as the governor, the guardian, regulators,
 /// organisation admins, invited accounts and strangers. The registry starts with three regulators (quorum 2) and
 /// two organisations so that every action has material from the first call.
-contract AllianceRegistryInvariants is Test {
-    AllianceRegistry internal registry;
+contract AllianceRegistryInvariants is AllianceSetup {
     AllianceHandler internal handler;
     uint256 internal seedingCalls;
 
     function setUp() public {
         address governor = makeAddr("governor");
         address guardian = makeAddr("guardian");
-        vm.warp(1_700_000_000);
-        registry = new AllianceRegistry(governor, 1 days);
+        _deployRegistry(governor);
         handler = new AllianceHandler(registry, governor, guardian);
 
         bytes32 guardianRole = registry.GUARDIAN_ROLE();

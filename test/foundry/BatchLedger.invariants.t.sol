@@ -7,14 +7,13 @@ pragma solidity 0.8.28;
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 
-import {AllianceRegistry} from "../../contracts/alliance/AllianceRegistry.sol";
 import {BusinessRole, Roles} from "../../contracts/alliance/AllianceTypes.sol";
 import {BatchLedger} from "../../contracts/trace/BatchLedger.sol";
 import {IBatchLedger} from "../../contracts/trace/IBatchLedger.sol";
-import {IProductCatalog} from "../../contracts/trace/IProductCatalog.sol";
 import {ProductCatalog} from "../../contracts/trace/ProductCatalog.sol";
-import {BatchStatus, Category, DeviceClass, RecordKind, ShipmentStatus} from "../../contracts/trace/TraceTypes.sol";
-import {Test, TestBase} from "./utils/Test.sol";
+import {BatchStatus, Category, RecordKind, ShipmentStatus} from "../../contracts/trace/TraceTypes.sol";
+import {AllianceSetup} from "./utils/AllianceSetup.sol";
+import {OutcomeRecorder} from "./utils/OutcomeRecorder.sol";
 import {Vm} from "./utils/Vm.sol";
 
 /// @notice The only target of the ledger's invariant campaign. It commissions batches (consuming released batches
@@ -31,7 +30,7 @@ import {Vm} from "./utils/Vm.sol";
 /// and fail `invariant_handlerSawOnlyExpectedOutcomes`. Ghosts keep what the views cannot tell: how much of each
 /// batch was consumed as an input, how many records the handler appended to each batch, and the head rebuilt
 /// from the Recorded logs alone.
-contract BatchLedgerHandler is TestBase {
+contract BatchLedgerHandler is OutcomeRecorder {
     /// @notice Commissioning stops here, to keep each invariant check cheap.
     uint256 public constant MAX_BATCHES = 24;
     /// @notice The ledger's correction window in this campaign.
@@ -108,10 +107,6 @@ contract BatchLedgerHandler is TestBase {
     mapping(bytes32 batchId => bool) public recalled;
     /// @notice Ghost: shipments that lost something in transit (shortfalls on receipt or settlement).
     uint256 public shortfalls;
-
-    /// @notice Ghost: outcomes that contradicted the oracle, and the first one described.
-    uint256 public unexpectedOutcomes;
-    string public firstUnexpectedOutcome;
 
     constructor(
         BatchLedger ledger_,
@@ -863,29 +858,17 @@ contract BatchLedgerHandler is TestBase {
         ++successes[action];
         ++successfulCalls;
     }
-
-    function _unexpected(string memory description) private {
-        if (unexpectedOutcomes == 0) firstUnexpectedOutcome = description;
-        ++unexpectedOutcomes;
-    }
-
-    function _selectorOf(bytes memory reason) private pure returns (string memory) {
-        if (reason.length < 4) return "no data";
-        return Strings.toHexString(uint256(uint32(bytes4(reason))), 4);
-    }
 }
 
 /// @notice Handler-driven invariants of the batch ledger: conservation of quantity per batch and the integrity of
 /// each batch's hash-chained history. One maker (Northwind) makes meltblown fabric and masks from it; a regulator
 /// inspects, releases, blocks, corrects, settles and recalls; a distributor, a warehouse, a carrier and two hospitals
 /// move, receive, refuse, dispense and destroy stock.
-contract BatchLedgerInvariants is Test {
-    uint64 internal constant PREFIX = 10_614_141; // "0614141"
+contract BatchLedgerInvariants is AllianceSetup {
     uint64 internal constant FABRIC = 614_141_000_012; // 0061414100001 + check digit
     uint64 internal constant MASK = 614_141_000_029; // 0061414100002 + check digit
     uint64 internal constant SITE = 614_141_000_012; // GLN 061414100001 + check digit
 
-    AllianceRegistry internal registry;
     ProductCatalog internal catalog;
     BatchLedger internal ledger;
     BatchLedgerHandler internal handler;
@@ -897,21 +880,13 @@ contract BatchLedgerInvariants is Test {
         address regulator = makeAddr("regulator");
         address maker = makeAddr("maker");
         address hospital = makeAddr("hospital");
-        vm.warp(1_700_000_000);
-
-        registry = new AllianceRegistry(governor, 1 days);
-        bytes32 regulatorRole = registry.REGULATOR_ROLE();
-        vm.prank(governor);
-        registry.grantRole(regulatorRole, regulator);
-        uint64[] memory prefixes = new uint64[](1);
-        prefixes[0] = PREFIX;
-        makerOrgId = _admit(maker, regulator, "Northwind Masks", BusinessRole.Manufacturer, prefixes);
-        hospitalOrgId = _admit(hospital, regulator, "City General", BusinessRole.Hospital, new uint64[](0));
+        _deployRegistry(governor, regulator);
+        makerOrgId = _admit(maker, regulator, "Northwind Masks", BusinessRole.Manufacturer, _makerPrefixes());
+        hospitalOrgId = _admit(hospital, regulator, "City General", BusinessRole.Hospital);
         vm.prank(maker);
         registry.registerSite(SITE, "plant");
 
-        catalog = new ProductCatalog(registry, [uint32(7 days), 7 days, 14 days, 3 days, 2 days]);
-        ledger = new BatchLedger(registry, catalog, uint32(1 hours), uint32(2 days));
+        (catalog, ledger) = _deployTrace();
         _approve(maker, regulator, FABRIC, Category.RawMaterial, 2 days);
         _approve(maker, regulator, MASK, Category.ProtectiveEquipment, 14 days);
 
@@ -1178,7 +1153,7 @@ contract BatchLedgerInvariants is Test {
         uint64 siteNumber
     ) private returns (uint32 orgId) {
         address admin = makeAddr(name);
-        orgId = _admit(admin, regulator, name, role, new uint64[](0));
+        orgId = _admit(admin, regulator, name, role);
         uint64 gln = _gln(siteNumber);
         vm.prank(admin);
         registry.registerSite(gln, name);
@@ -1187,55 +1162,12 @@ contract BatchLedgerInvariants is Test {
 
     /// @dev GLN 0614141 + five digits of `siteNumber` (offset past the plant's) + the GS1 mod-10 check digit.
     function _gln(uint64 siteNumber) private pure returns (uint64) {
-        uint64 base = 61_414_110_000 + siteNumber; // 12 digits with the leading zero
-        uint64 sum;
-        uint64 rest = base;
-        for (uint256 i; i < 12; ++i) {
-            sum += (rest % 10) * (i % 2 == 0 ? 3 : 1);
-            rest /= 10;
-        }
-        return base * 10 + ((10 - (sum % 10)) % 10);
-    }
-
-    function _admit(
-        address admin,
-        address regulator,
-        string memory name,
-        BusinessRole role,
-        uint64[] memory prefixes
-    ) private returns (uint32 orgId) {
-        bytes32 applicationId;
-        vm.prank(admin);
-        (orgId, applicationId) = registry.registerOrganisation(
-            keccak256(bytes(name)),
-            "ipfs://licence",
-            uint40(block.timestamp + 20 * 365 days),
-            name,
-            role,
-            prefixes
-        );
-        vm.prank(regulator);
-        registry.approveApplication(applicationId, prefixes);
+        return _withCheckDigit(61_414_110_000 + siteNumber); // 12 digits with the leading zero
     }
 
     function _approve(address maker, address regulator, uint64 gtin, Category category, uint32 holdPeriod) private {
-        vm.prank(maker);
-        catalog.proposeProduct(
-            IProductCatalog.ProductSpec({
-                gtin: gtin,
-                companyPrefix: PREFIX,
-                category: category,
-                deviceClass: DeviceClass.None,
-                unitOfMeasure: "EA",
-                packSize: 50,
-                minTemperature: -200,
-                maxTemperature: 400,
-                proposedHoldPeriod: holdPeriod,
-                specHash: keccak256(abi.encode("spec", gtin)),
-                specURI: "ipfs://spec"
-            })
-        );
-        vm.prank(regulator);
-        catalog.approveProduct(gtin, keccak256(abi.encode("certificate", gtin)), holdPeriod);
+        bytes32 specHash = keccak256(abi.encode("spec", gtin));
+        bytes32 certificate = keccak256(abi.encode("certificate", gtin));
+        _approveProduct(catalog, maker, regulator, gtin, category, holdPeriod, specHash, certificate);
     }
 }

@@ -4,19 +4,17 @@ pragma solidity 0.8.28;
 // Test code: assertion messages are longer than 32 bytes on purpose.
 // solhint-disable gas-small-strings
 
-import {AllianceRegistry} from "../../contracts/alliance/AllianceRegistry.sol";
 import {BusinessRole} from "../../contracts/alliance/AllianceTypes.sol";
 import {DonationEscrow} from "../../contracts/money/DonationEscrow.sol";
 import {IDonationEscrow} from "../../contracts/money/IDonationEscrow.sol";
 import {IBatchLedger} from "../../contracts/trace/IBatchLedger.sol";
 import {TestToken} from "../../contracts/mocks/tokens/TestToken.sol";
 import {DonationHandler, LedgerStub} from "./handlers/DonationHandler.sol";
-import {Test} from "./utils/Test.sol";
+import {AllianceSetup} from "./utils/AllianceSetup.sol";
 
 /// @notice The escrow's money invariants under random needs, gifts, offers, receipts, releases, closings,
 /// cancellations, refunds, redirections, withdrawals, collections and time (see DonationHandler).
-contract DonationEscrowInvariants is Test {
-    AllianceRegistry internal registry;
+contract DonationEscrowInvariants is AllianceSetup {
     LedgerStub internal ledger;
     TestToken internal token;
     DonationEscrow internal escrow;
@@ -26,12 +24,7 @@ contract DonationEscrowInvariants is Test {
         address governor = makeAddr("governor");
         address regulator = makeAddr("regulator");
         address hospital = makeAddr("hospital");
-        vm.warp(1_700_000_000);
-
-        registry = new AllianceRegistry(governor, 1 days);
-        bytes32 regulatorRole = registry.REGULATOR_ROLE();
-        vm.prank(governor);
-        registry.grantRole(regulatorRole, regulator);
+        _deployRegistry(governor, regulator);
         uint32 hospitalOrgId = _admit(hospital, regulator, "Hillside Clinic", BusinessRole.Hospital);
         address[2] memory suppliers = [makeAddr("supplier 1"), makeAddr("supplier 2")];
         uint32[2] memory supplierOrgIds = [
@@ -231,25 +224,5 @@ contract DonationEscrowInvariants is Test {
         ];
         for (uint256 i; i < actions.length; ++i) emit log_named_uint(names[i], handler.successes(actions[i]));
         assertGe(handler.successes(DonationHandler.postNeed.selector), 2, "the seeded needs were posted");
-    }
-
-    function _admit(
-        address admin,
-        address regulator,
-        string memory name,
-        BusinessRole role
-    ) private returns (uint32 orgId) {
-        bytes32 applicationId;
-        vm.prank(admin);
-        (orgId, applicationId) = registry.registerOrganisation(
-            keccak256(bytes(name)),
-            "ipfs://licence",
-            uint40(block.timestamp + 20 * 365 days),
-            name,
-            role,
-            new uint64[](0)
-        );
-        vm.prank(regulator);
-        registry.approveApplication(applicationId, new uint64[](0));
     }
 }

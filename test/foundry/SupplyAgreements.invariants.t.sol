@@ -4,30 +4,26 @@ pragma solidity 0.8.28;
 // Test code: assertion messages are longer than 32 bytes on purpose.
 // solhint-disable gas-small-strings, func-name-mixedcase, function-max-lines
 
-import {AllianceRegistry} from "../../contracts/alliance/AllianceRegistry.sol";
 import {BusinessRole} from "../../contracts/alliance/AllianceTypes.sol";
 import {TestToken} from "../../contracts/mocks/tokens/TestToken.sol";
 import {AgreementStatus, ISupplyAgreements} from "../../contracts/money/ISupplyAgreements.sol";
 import {SupplyAgreements} from "../../contracts/money/SupplyAgreements.sol";
 import {BatchLedger} from "../../contracts/trace/BatchLedger.sol";
 import {IBatchLedger} from "../../contracts/trace/IBatchLedger.sol";
-import {IProductCatalog} from "../../contracts/trace/IProductCatalog.sol";
 import {ProductCatalog} from "../../contracts/trace/ProductCatalog.sol";
-import {Category, DeviceClass} from "../../contracts/trace/TraceTypes.sol";
+import {Category} from "../../contracts/trace/TraceTypes.sol";
 import {AgreementHandler} from "./handlers/AgreementHandler.sol";
-import {Test} from "./utils/Test.sol";
+import {AllianceSetup} from "./utils/AllianceSetup.sol";
 
 /// @notice DESIGN "Money": the agreements contract always holds at least what it owes, every unit it took in is
 /// either still owed or was withdrawn, and once every agreement has ended nothing is locked: all it owes is
 /// withdrawable credit. Driven by random agreements, deliveries, claims, rulings, returns, force majeure,
 /// terminations, settlements, withdrawals and time.
-contract SupplyAgreementsInvariants is Test {
-    uint64 internal constant PREFIX = 10_614_141; // "0614141"
+contract SupplyAgreementsInvariants is AllianceSetup {
     uint64 internal constant MASK = 614_141_000_029; // 0061414100002 + check digit
     uint64 internal constant SITE_MAKER = 614_141_000_012; // GLN 061414100001 + check digit
     uint64 internal constant SITE_HOSPITAL = 614_141_100_019; // GLN 061414110001 + check digit
 
-    AllianceRegistry internal registry;
     ProductCatalog internal catalog;
     BatchLedger internal ledger;
     SupplyAgreements internal agreements;
@@ -40,25 +36,26 @@ contract SupplyAgreementsInvariants is Test {
         address maker = makeAddr("maker");
         address hospital = makeAddr("hospital");
         address carrier = makeAddr("carrier");
-        vm.warp(1_700_000_000);
-
-        registry = new AllianceRegistry(governor, 1 days);
-        bytes32 regulatorRole = registry.REGULATOR_ROLE();
-        vm.prank(governor);
-        registry.grantRole(regulatorRole, regulator);
-        uint64[] memory prefixes = new uint64[](1);
-        prefixes[0] = PREFIX;
-        uint32 makerOrgId = _admit(maker, regulator, "Northwind Masks", BusinessRole.Manufacturer, prefixes);
-        uint32 hospitalOrgId = _admit(hospital, regulator, "City General", BusinessRole.Hospital, new uint64[](0));
-        uint32 carrierOrgId = _admit(carrier, regulator, "Swift Carriers", BusinessRole.Logistics, new uint64[](0));
+        _deployRegistry(governor, regulator);
+        uint32 makerOrgId = _admit(maker, regulator, "Northwind Masks", BusinessRole.Manufacturer, _makerPrefixes());
+        uint32 hospitalOrgId = _admit(hospital, regulator, "City General", BusinessRole.Hospital);
+        uint32 carrierOrgId = _admit(carrier, regulator, "Swift Carriers", BusinessRole.Logistics);
         vm.prank(maker);
         registry.registerSite(SITE_MAKER, "plant");
         vm.prank(hospital);
         registry.registerSite(SITE_HOSPITAL, "stores");
 
-        catalog = new ProductCatalog(registry, [uint32(7 days), 7 days, 14 days, 3 days, 2 days]);
-        ledger = new BatchLedger(registry, catalog, uint32(1 hours), uint32(2 days));
-        _approveMask(maker, regulator);
+        (catalog, ledger) = _deployTrace();
+        _approveProduct(
+            catalog,
+            maker,
+            regulator,
+            MASK,
+            Category.ProtectiveEquipment,
+            14 days,
+            keccak256("spec"),
+            keccak256("certificate")
+        );
         bytes32 batchId = _commission(maker, regulator);
 
         agreements = new SupplyAgreements(registry, ledger);
@@ -225,48 +222,6 @@ contract SupplyAgreementsInvariants is Test {
     }
 
     // ------------------------------------------------------------------ helpers
-
-    function _admit(
-        address admin,
-        address regulator,
-        string memory name,
-        BusinessRole role,
-        uint64[] memory prefixes
-    ) private returns (uint32 orgId) {
-        bytes32 applicationId;
-        vm.prank(admin);
-        (orgId, applicationId) = registry.registerOrganisation(
-            keccak256(bytes(name)),
-            "ipfs://licence",
-            uint40(block.timestamp + 20 * 365 days),
-            name,
-            role,
-            prefixes
-        );
-        vm.prank(regulator);
-        registry.approveApplication(applicationId, prefixes);
-    }
-
-    function _approveMask(address maker, address regulator) private {
-        vm.prank(maker);
-        catalog.proposeProduct(
-            IProductCatalog.ProductSpec({
-                gtin: MASK,
-                companyPrefix: PREFIX,
-                category: Category.ProtectiveEquipment,
-                deviceClass: DeviceClass.None,
-                unitOfMeasure: "EA",
-                packSize: 50,
-                minTemperature: -200,
-                maxTemperature: 400,
-                proposedHoldPeriod: 14 days,
-                specHash: keccak256("spec"),
-                specURI: "ipfs://spec"
-            })
-        );
-        vm.prank(regulator);
-        catalog.approveProduct(MASK, keccak256("certificate"), 14 days);
-    }
 
     function _commission(address maker, address regulator) private returns (bytes32 batchId) {
         IBatchLedger.CommissionRequest memory request;

@@ -15,7 +15,7 @@ import {
     Roles
 } from "../../../contracts/alliance/AllianceTypes.sol";
 import {IAllianceRegistry} from "../../../contracts/alliance/IAllianceRegistry.sol";
-import {TestBase} from "../utils/Test.sol";
+import {OutcomeRecorder} from "../utils/OutcomeRecorder.sol";
 import {Vm} from "../utils/Vm.sol";
 
 /// @notice The only target of the registry's invariant campaign. Each action picks its caller (the governor, a
@@ -25,7 +25,7 @@ import {Vm} from "../utils/Vm.sol";
 /// disagreement is recorded and fails `invariant_handlerSawOnlyExpectedOutcomes`. Ghost variables keep what
 /// the views cannot tell: every account ever seated as a regulator, every motion, every invitation, and who
 /// should own each company prefix.
-contract AllianceHandler is TestBase {
+contract AllianceHandler is OutcomeRecorder {
     /// @notice An application the handler submitted (the prefixes are needed to approve it).
     struct Application {
         bytes32 id;
@@ -76,10 +76,6 @@ contract AllianceHandler is TestBase {
     uint256 public epochsAdvanced;
     /// @notice Ghost: times an action found at least one organisation Expired (licences do run out).
     uint256 public expiredSightings;
-
-    /// @notice Ghost: outcomes that contradicted the oracle, and the first one described.
-    uint256 public unexpectedOutcomes;
-    string public firstUnexpectedOutcome;
 
     constructor(AllianceRegistry registry_, address governor_, address guardian_) {
         registry = registry_;
@@ -784,15 +780,5 @@ contract AllianceHandler is TestBase {
         } else {
             _unexpected(string.concat(action, " reverted unexpectedly with ", _selectorOf(reason)));
         }
-    }
-
-    function _unexpected(string memory description) private {
-        if (unexpectedOutcomes == 0) firstUnexpectedOutcome = description;
-        ++unexpectedOutcomes;
-    }
-
-    function _selectorOf(bytes memory reason) private pure returns (string memory) {
-        if (reason.length < 4) return "no data";
-        return Strings.toHexString(uint256(uint32(bytes4(reason))), 4);
     }
 }
