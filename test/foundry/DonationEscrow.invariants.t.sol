@@ -192,6 +192,21 @@ contract DonationEscrowInvariants is AllianceSetup {
         invariant_suppliersArePaidOnlyForReceipts();
     }
 
+    /// @notice A shipment made under one offer whose reference names the supplier's next offer is a real receipt for
+    /// that next offer: the escrow pays it, and the ghost counts it there.
+    function test_shipmentNamingTheSuppliersNextOfferPaysThatOffer() public {
+        for (uint256 d; d < 4; ++d) handler.donate(d, 0, 2e14);
+        for (uint256 i; i < 3; ++i) handler.offerAndAccept(0, 0, 100, 5e11);
+        uint256 next = handler.offerIds(1);
+        assertEq(next, handler.offerIds(0) + 1, "the supplier's offers are consecutive");
+        handler.shipAndReceive(0, 80, 4); // made under the first offer, names the second
+        handler.release(0, 4); // offer seed 4 picks the second offer
+        assertGt(escrow.offer(next).earned, 0, "the named offer was paid");
+        assertEq(handler.receivedFor(next), 80, "the receipt counts for the named offer");
+        assertEq(handler.receivedFor(handler.offerIds(0)), 0, "and not for the offer it was made under");
+        invariant_suppliersArePaidOnlyForReceipts();
+    }
+
     /// @notice Shows how often each action succeeded (run with -vv).
     function invariant_callSummary() public {
         bytes4[12] memory actions = [

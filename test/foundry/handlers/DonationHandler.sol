@@ -78,8 +78,10 @@ contract DonationHandler is TestBase {
     /// @notice Ghost: what each donor paid into the escrow, and took out of it, per asset.
     mapping(address asset => mapping(address donor => uint256 amount)) public paidIn;
     mapping(address asset => mapping(address donor => uint256 amount)) public takenOut;
-    /// @notice Ghost: quantity the stub recorded as received for each offer's shipments.
-    mapping(uint256 offerId => uint256 quantity) public receivedFor;
+    /// @notice Ghost: for each shipment, the offer its reference names and the quantity the stub recorded as received
+    /// (zero when only delivered, or from a recalled or short-dated batch). Whether it counts for that offer depends on who shipped it: see `receivedFor`.
+    uint256[] private _namedOffers;
+    uint256[] private _receivedQuantities;
     /// @notice Ghost: what each offer's maker collected.
     mapping(uint256 offerId => uint256 amount) public collected;
     /// @notice Ghost: donors that ever gave to each need (to bound rounding dust).
@@ -225,9 +227,11 @@ contract DonationHandler is TestBase {
                 received: kind == 1 ? 0 : received
             })
         );
-        if (kind != 1 && kind != 4 && kind != 5) receivedFor[offerId] += received;
         _shipments.push(s);
         _shipmentOffers.push(offerId);
+        _namedOffers.push(kind == 4 ? offerId + 1 : offerId);
+        // Only delivered, or of a recalled or short-dated batch: nothing a supplier may be paid for.
+        _receivedQuantities.push(kind == 1 || kind == 6 || kind == 7 ? 0 : received);
         ++successes[this.shipAndReceive.selector];
     }
 
@@ -303,6 +307,16 @@ contract DonationHandler is TestBase {
     }
 
     // ------------------------------------------------------------------ views for the invariants
+
+    /// @notice Quantity received on shipments that name the offer and come from its maker's organisation: the most a
+    /// supplier may be paid for. A shipment made for one offer that names the next one counts for the next one when the
+    /// same supplier made both.
+    function receivedFor(uint256 offerId) external view returns (uint256 quantity) {
+        uint32 makerOrgId = escrow.offer(offerId).makerOrgId;
+        for (uint256 i; i < _shipments.length; ++i) {
+            if (_namedOffers[i] == offerId && _shipments[i].fromOrgId == makerOrgId) quantity += _receivedQuantities[i];
+        }
+    }
 
     function needCount() external view returns (uint256) {
         return needIds.length;
