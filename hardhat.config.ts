@@ -4,10 +4,16 @@ import { subtask } from "hardhat/config";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import type { HardhatUserConfig } from "hardhat/config";
 import "@nomicfoundation/hardhat-toolbox";
+import "./tasks/adverse";
+import "./tasks/agreements";
 import "./tasks/alliance";
+import "./tasks/catalog";
 import "./tasks/donations";
+import "./tasks/ledger";
 import "./tasks/network";
+import "./tasks/orders";
 import "./tasks/readings";
+import "./tasks/serials";
 
 /** The one compiler version every deployable contract pins; the `solc` npm package ships exactly it. */
 export const SOLC_VERSION = "0.8.28";
@@ -41,7 +47,13 @@ function compilerSettings(runs: number, viaIR = false) {
   };
 }
 
-const allianceAccounts = process.env.ALLIANCE_DEPLOYER_KEY ? [process.env.ALLIANCE_DEPLOYER_KEY] : [];
+/** The alliance network's signing keys: the deployer's, then members' (comma-separated ALLIANCE_MEMBER_KEYS). */
+const allianceAccounts = [
+  process.env.ALLIANCE_DEPLOYER_KEY ?? "",
+  ...(process.env.ALLIANCE_MEMBER_KEYS ?? "").split(","),
+]
+  .map((key) => key.trim())
+  .filter((key) => key !== "");
 
 const config: HardhatUserConfig = {
   solidity: {

@@ -1,0 +1,2 @@
+/** adverse tasks. */
+export {};

@@ -1,0 +1,2 @@
+/** agreements tasks. */
+export {};

@@ -1,0 +1,2 @@
+/** ledger tasks. */
+export {};

@@ -1,0 +1,2 @@
+/** serials tasks. */
+export {};
