@@ -1,7 +1,7 @@
 /**
  * The error catalogue: every custom error the MedAlliance contracts can revert with, its NatSpec notice and its
  * parameters (with enum member names), read from the compiler's output. `npm run catalogue` writes it to
- * scripts/client/errors.json; a test keeps the file equal to what the compiler says. The client decodes reverts with
+ * scripts/client/error-catalogue.json; a test keeps the file equal to what the compiler says. The client decodes reverts with
  * it alone, so scripts need neither artifacts nor build information to explain a failure.
  */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";

@@ -1,5 +1,5 @@
 /**
- * Reverts as sentences. A revert's data is decoded against the error catalogue (errors.json: every custom error of
+ * Reverts as sentences. A revert's data is decoded against the error catalogue (error-catalogue.json: every custom error of
  * the MedAlliance contracts, with its NatSpec notice) and told with its values — organisations by name, times in
  * UTC, enums by name, GTINs with all 14 digits — never as a raw selector. The errors members meet most have their
  * own sentence; every other error reads as its notice followed by its values.
@@ -8,7 +8,7 @@ import { ethers } from "ethers";
 import { roleNames } from "../lib/alliance";
 import { formatGtin } from "../lib/gs1";
 import { formatTime, shortId } from "./codes";
-import catalogueJson from "./errors.json";
+import catalogueJson from "./error-catalogue.json";
 import type { CatalogueParam, ErrorCatalogue } from "./catalogue";
 
 const catalogue = catalogueJson as ErrorCatalogue;
@@ -40,8 +40,9 @@ export function decodeRevertData(data: string): DecodedError | undefined {
   } catch {
     return undefined;
   }
-  if (parsed === null) return undefined;
-  const entry = catalogue.errors[parsed.signature];
+  // Error(string) and Panic(uint256) parse too, but are not custom errors.
+  const entry = parsed === null ? undefined : catalogue.errors[parsed.signature];
+  if (parsed === null || entry === undefined) return undefined;
   return { name: entry.name, notice: entry.notice, params: entry.params, values: [...parsed.args] };
 }
 
@@ -149,7 +150,7 @@ export function describeError(decoded: DecodedError, context: ExplainContext = {
   });
   const own = SENTENCES[decoded.name];
   if (own !== undefined) return `${own(formatted, raw)}.`;
-  const notice = (decoded.notice || decoded.name).replace(/\.$/, "");
+  const notice = (decoded.notice || capital(words(decoded.name))).replace(/\.$/, "");
   const values = decoded.params.map((param) => `${words(param.name)} ${formatted[param.name]}`);
   return values.length === 0 ? `${notice}.` : `${notice} (${values.join(", ")}).`;
 }
