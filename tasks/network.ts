@@ -101,3 +101,27 @@ task(
     }
     if (out === undefined && push === undefined) console.log(`\n${toml}`);
   });
+
+task("network:advance-time", "On a local node only: moves the chain's clock forward (to try deadlines and windows)")
+  .addParam("by", 'How far: "15d", "6h", "90m", "2w" or seconds')
+  .addFlag("json", "Print JSON for scripts instead of a sentence")
+  .setAction(async (args: { by: string; json: boolean }, hre) => {
+    const { LOCAL_CHAIN_ID } = await import("../scripts/lib/deployment");
+    const { InputError, formatTime, parseDuration } = await import("../scripts/client/codes");
+    const { action } = await import("../scripts/client/task");
+    await action(async () => {
+      const { chainId } = await hre.ethers.provider.getNetwork();
+      if (chainId !== LOCAL_CHAIN_ID) {
+        throw new InputError(
+          `network "${hre.network.name}" (chain ${chainId}) is not a local node: its clock is real time`,
+        );
+      }
+      const seconds = parseDuration(args.by, "--by");
+      if (seconds === 0) throw new InputError("--by must be more than zero");
+      await hre.network.provider.send("evm_increaseTime", [seconds]);
+      await hre.network.provider.send("evm_mine", []);
+      const now = (await hre.ethers.provider.getBlock("latest"))!.timestamp;
+      if (args.json) console.log(JSON.stringify({ advancedBy: seconds, now }));
+      else console.log(`The chain's clock moved ${args.by} forward: it is now ${formatTime(now)}.`);
+    })(args, hre);
+  });
