@@ -38,19 +38,11 @@ import {
 import { OrganisationStatus, roleNames } from "../lib/alliance";
 import { directoryAddress, resolveSystem, type System } from "../lib/deployment";
 import { batchIdOf } from "../lib/trace";
-import { InputError, parseBytes32, parseDigitalLink, parseGtin, parseLot } from "./codes";
-import { explain } from "./errors";
+import { parseBytes32, parseDigitalLink, parseGtin, parseLot } from "./codes";
+import { ClientError, InputError } from "./failures";
 
-/** A transaction or call the chain refused, told as a sentence (`message`); `cause` keeps the original error. */
-export class ClientError extends Error {
-  override name = "ClientError";
-  constructor(
-    message: string,
-    readonly cause?: unknown,
-  ) {
-    super(message);
-  }
-}
+export { ClientError };
+import { explain } from "./errors";
 
 /** A batch found by `resolveBatch`: its id, GTIN, lot as printed and the ledger's view of it. */
 export interface ResolvedBatch {
@@ -240,8 +232,10 @@ export class MedAllianceClient {
       }
       batchId = batchIdOf(gtin, parseLot(lotText));
     }
+    if ((await ledger.batchStatus(batchId)) === 0n) {
+      throw new InputError(`${label} ${text}: the ledger has no such batch`);
+    }
     const view = await ledger.batch(batchId);
-    if (view.gtin === 0n) throw new InputError(`${label} ${text}: the ledger has no such batch`);
     if (lotText === undefined) {
       const [commissioned] = await ledger.queryFilter(ledger.filters.BatchCommissioned(batchId), this.system.fromBlock);
       if (commissioned !== undefined) lotText = ethers.decodeBytes32String(commissioned.args.request.lot);

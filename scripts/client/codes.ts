@@ -5,11 +5,9 @@
  */
 import { ethers } from "ethers";
 import { checkDigit, formatGtin } from "../lib/gs1";
+import { InputError } from "./failures";
 
-/** A mistake in what a person typed: the CLI prints the message and exits with code 1 before sending anything. */
-export class InputError extends Error {
-  override name = "InputError";
-}
+export { InputError };
 
 /** A GTIN as printed (8, 12, 13 or 14 digits, spaces allowed), check digit verified; returned as the contracts take it. */
 export function parseGtin(text: string, label = "GTIN"): bigint {

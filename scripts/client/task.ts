@@ -5,8 +5,8 @@
 import { task, types } from "hardhat/config";
 import { HardhatPluginError } from "hardhat/plugins";
 import type { ConfigurableTaskDefinition, HardhatRuntimeEnvironment } from "hardhat/types";
-import { ClientError, MedAllianceClient } from "./client";
-import { InputError } from "./codes";
+import type { MedAllianceClient } from "./client";
+import { ClientError, InputError } from "./failures";
 
 export const PLUGIN = "medalliance";
 
@@ -65,6 +65,8 @@ export function action<A>(
 
 /** A read-only client for the network the task runs on. */
 export async function readClient(hre: HardhatRuntimeEnvironment, args: ReadArgs): Promise<MedAllianceClient> {
+  // Loaded here, not at the top: Hardhat reads the task files before the contracts' bindings exist.
+  const { MedAllianceClient } = await import("./client");
   return MedAllianceClient.connect({
     provider: hre.ethers.provider,
     networkName: hre.network.name,
