@@ -9,9 +9,11 @@ import "./tasks/agreements";
 import "./tasks/alliance";
 import "./tasks/catalog";
 import "./tasks/donations";
+import "./tasks/epcis";
 import "./tasks/ledger";
 import "./tasks/network";
 import "./tasks/orders";
+import "./tasks/qr";
 import "./tasks/readings";
 import "./tasks/serials";
 

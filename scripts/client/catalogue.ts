@@ -40,12 +40,15 @@ interface AstNode {
   nodes?: AstNode[];
 }
 
-/** Builds the catalogue from the compiled contracts under contracts/ (mocks left out). */
+/** Tokens' own errors (OpenZeppelin's ERC-20 errors), which a payment in a token may revert with. */
+const TOKEN_ERRORS = "@openzeppelin/contracts/interfaces/draft-IERC6093.sol:IERC20Errors";
+
+/** Builds the catalogue from the compiled contracts under contracts/ (mocks left out) and the ERC-20 errors. */
 export async function buildCatalogue(hre: HardhatRuntimeEnvironment): Promise<ErrorCatalogue> {
   const errors: Record<string, CatalogueError> = {};
   const enums: Record<string, string[]> = {};
   const names = (await hre.artifacts.getAllFullyQualifiedNames())
-    .filter((name) => name.startsWith("contracts/") && !name.startsWith("contracts/mocks/"))
+    .filter((name) => (name.startsWith("contracts/") && !name.startsWith("contracts/mocks/")) || name === TOKEN_ERRORS)
     .sort();
   for (const fullyQualifiedName of names) {
     const buildInfo = await hre.artifacts.getBuildInfo(fullyQualifiedName);

@@ -35,14 +35,30 @@ import {
   type SupplyAgreements,
   SupplyAgreements__factory,
 } from "../../typechain-types";
-import { OrganisationStatus, roleNames } from "../lib/alliance";
+import { OrganisationStatus, REGULATOR_ROLE, roleNames } from "../lib/alliance";
 import { directoryAddress, resolveSystem, type System } from "../lib/deployment";
 import { batchIdOf } from "../lib/trace";
-import { parseBytes32, parseDigitalLink, parseGtin, parseLot } from "./codes";
+import { formatAmount, parseAddress, parseBytes32, parseDigitalLink, parseGtin, parseLot, shortId } from "./codes";
 import { ClientError, InputError } from "./failures";
 
 export { ClientError };
 import { explain } from "./errors";
+
+/** A payment asset: its address (zero for ETH), symbol and decimals. */
+export interface Asset {
+  address: string;
+  symbol: string;
+  decimals: number;
+}
+
+const ETH_ASSET: Asset = { address: ethers.ZeroAddress, symbol: "ETH", decimals: 18 };
+const TOKEN_ABI = [
+  "function symbol() view returns (string)",
+  "function decimals() view returns (uint8)",
+  "function balanceOf(address) view returns (uint256)",
+  "function allowance(address,address) view returns (uint256)",
+  "function approve(address,uint256) returns (bool)",
+];
 
 /** A batch found by `resolveBatch`: its id, GTIN, lot as printed and the ledger's view of it. */
 export interface ResolvedBatch {
@@ -266,6 +282,103 @@ export class MedAllianceClient {
     };
   }
 
+  /** The organisation `account`'s standing lets act in one of the roles of `mask`, or a sentence saying why not. */
+  async actingOrg(mask: number, where: string): Promise<Organisation> {
+    const account = await this.sender.getAddress();
+    const org = await this.senderOrg();
+    const [orgId] = await this.system.registry.permittedOrganisation(account, mask);
+    if (orgId !== 0n) return org;
+    if (org.status !== OrganisationStatus.Active) {
+      throw new InputError(`${org.name} is ${org.statusName.toLowerCase()}: it may not act ${where}`);
+    }
+    throw new InputError(`${org.name} is not admitted as ${roleNames(mask).join(" or ")}: it may not act ${where}`);
+  }
+
+  /** The signer's address when it is a regulator; otherwise "only regulators <what>". */
+  async requireRegulator(what: string): Promise<string> {
+    const account = await this.sender.getAddress();
+    if (!(await this.system.registry.hasRole(REGULATOR_ROLE, account))) {
+      throw new InputError(`Account ${account} is not a regulator: only regulators ${what}`);
+    }
+    return account;
+  }
+
+  /** The signer's address when it is the governor; otherwise "only the governor <what>". */
+  async requireGovernor(what: string): Promise<string> {
+    const account = await this.sender.getAddress();
+    if ((await this.system.registry.governor()).toLowerCase() !== account.toLowerCase()) {
+      throw new InputError(`Account ${account} is not the governor: only the governor ${what}`);
+    }
+    return account;
+  }
+
+  /** Refuses new commitments while the alliance is paused. */
+  async requireNotPaused(what: string): Promise<void> {
+    if (await this.system.registry.paused()) {
+      throw new InputError(`The alliance is paused: nobody may ${what} until it resumes`);
+    }
+  }
+
+  private readonly _assets = new Map<string, Asset>();
+
+  /** ETH (the zero address) or a token, with its symbol and decimals; refused when it is not an ERC-20 token. */
+  async assetInfo(address: string): Promise<Asset> {
+    if (address === ethers.ZeroAddress) return ETH_ASSET;
+    const known = this._assets.get(address.toLowerCase());
+    if (known !== undefined) return known;
+    const token = new ethers.Contract(address, TOKEN_ABI, this.provider);
+    let decimals: number;
+    try {
+      decimals = Number(await token.decimals());
+    } catch {
+      throw new InputError(`asset ${address} is not an ERC-20 token (it has no decimals())`);
+    }
+    const symbol = await token.symbol().then(String, () => shortId(address));
+    const info = { address: ethers.getAddress(address), symbol, decimals };
+    this._assets.set(address.toLowerCase(), info);
+    return info;
+  }
+
+  /** An asset as typed: "ETH" (the default) or a token's address. */
+  async parseAsset(text: string | undefined): Promise<Asset> {
+    const value = text?.trim() || "ETH";
+    if (value.toUpperCase() === "ETH") return ETH_ASSET;
+    return this.assetInfo(parseAddress(value, "asset"));
+  }
+
+  /**
+   * Pays `amount` of `asset` into `spender` by `call(value)`: refused when the signer holds too little; for a token,
+   * approves the spender first when its allowance is short, then calls with no ETH; for ETH, calls with the amount.
+   */
+  async pay(
+    asset: Asset,
+    amount: bigint,
+    spender: string,
+    what: string,
+    call: (value: bigint) => Promise<ContractTransactionResponse>,
+  ): Promise<ContractTransactionReceipt> {
+    const owner = await this.sender.getAddress();
+    const eth = asset.address === ethers.ZeroAddress;
+    const token = new ethers.Contract(asset.address, TOKEN_ABI, this.sender);
+    const balance: bigint = eth ? await this.provider.getBalance(owner) : await token.balanceOf(owner);
+    if (balance < amount) {
+      throw new InputError(
+        `Account ${owner} holds ${formatMoney(balance, asset)}; ${formatMoney(amount, asset)} is needed to ${what}`,
+      );
+    }
+    if (eth) return this.send(what, () => call(amount));
+    if (amount > 0n && ((await token.allowance(owner, spender)) as bigint) < amount) {
+      await this.send(`approve ${formatMoney(amount, asset)} for ${spender}`, () => token.approve(spender, amount));
+    }
+    return this.send(what, () => call(0n));
+  }
+
+  /** An organisation as "Name (id)" for sentences. */
+  orgLabel(id: bigint): string {
+    const name = this.orgName(id);
+    return name === undefined ? `organisation ${id}` : `${name} (${id})`;
+  }
+
   /** A failure as a sentence, with organisation names. */
   explain(error: unknown): string {
     return explain(error, { orgName: (id) => this.orgName(id) });
@@ -300,4 +413,9 @@ export class MedAllianceClient {
       throw new ClientError(`Could not ${what}: ${this.explain(error)}`, error);
     }
   }
+}
+
+/** An amount with its asset: "1,250.5 ETH". */
+export function formatMoney(value: bigint, asset: Asset): string {
+  return `${formatAmount(value, asset.decimals)} ${asset.symbol}`;
 }

@@ -3,6 +3,7 @@
  * wrong: GTINs and GLNs (check digit verified), lots and serials as printed, GS1 Digital Link URIs, dates ("2027-03-31",
  * "2027-03-31T12:00Z", "+14d"), amounts in whole units of an asset ("12.5"), organisations by id or name.
  */
+import fs from "node:fs";
 import { ethers } from "ethers";
 import { checkDigit, formatGtin } from "../lib/gs1";
 import { InputError } from "./failures";
@@ -198,4 +199,49 @@ export function parseAddress(text: string, label = "address"): string {
 /** A 32-byte id shortened for tables and sentences: 0x1234…abcd. */
 export function shortId(id: string): string {
   return id.length > 14 ? `${id.slice(0, 6)}…${id.slice(-4)}` : id;
+}
+
+/** A required value, or a sentence saying it is missing. */
+export function required(value: string | undefined, label: string): string {
+  if (value === undefined || value.trim() === "") throw new InputError(`${label} is required`);
+  return value.trim();
+}
+
+/**
+ * A document as its hash: a 0x hash as given, the bytes of an existing file, or the text itself (reasons and references
+ * written on the command line). Documents never go on chain; the zero hash is refused.
+ */
+export function parseDocument(text: string | undefined, label: string): string {
+  const value = required(text, `${label} (a file, a text or a 0x hash)`);
+  if (/^0x[0-9a-fA-F]{64}$/.test(value)) {
+    if (/^0x0{64}$/.test(value)) throw new InputError(`${label} may not be the zero hash`);
+    return value.toLowerCase();
+  }
+  if (fs.existsSync(value) && fs.statSync(value).isFile()) return ethers.keccak256(fs.readFileSync(value));
+  return ethers.keccak256(ethers.toUtf8Bytes(value));
+}
+
+/** A record number (need, offer, agreement, order…): 1, 2, … written plain or as "#3". */
+export function parseId(text: string | undefined, what: string, label = `--${what}`): bigint {
+  const value = required(text, label);
+  const match = /^#?(\d{1,18})$/.exec(value);
+  if (match === null || BigInt(match[1]) === 0n)
+    throw new InputError(`${what} "${value}" is not a ${what} number (1, 2, …)`);
+  return BigInt(match[1]);
+}
+
+/** A span in words: "14 days", "6 hours", "90 minutes", "45 seconds". */
+export function formatDuration(seconds: number | bigint): string {
+  const s = Number(seconds);
+  const unit = (n: number, word: string) => `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
+  if (s !== 0 && s % 86_400 === 0) return unit(s / 86_400, "day");
+  if (s !== 0 && s % 3600 === 0) return unit(s / 3600, "hour");
+  if (s !== 0 && s % 60 === 0) return unit(s / 60, "minute");
+  return unit(s, "second");
+}
+
+/** An amount as whole units in a decimal string without trailing zeros ("0.54", "12"), for JSON. */
+export function wholeUnits(value: bigint, decimals: number): string {
+  const text = ethers.formatUnits(value, decimals);
+  return text.endsWith(".0") ? text.slice(0, -2) : text;
 }

@@ -107,3 +107,18 @@ export async function sendClient(hre: HardhatRuntimeEnvironment, args: SendArgs)
   }
   return client.as(signer);
 }
+
+/**
+ * A task's action: connects a client (signing as `--from` when `signs`), loads the organisations' names, runs `body`,
+ * and turns bad input and refusals into one line and exit code 1.
+ */
+export function run<A extends SendArgs>(
+  signs: boolean,
+  body: (args: A, client: MedAllianceClient, hre: HardhatRuntimeEnvironment) => Promise<void>,
+): (args: A, hre: HardhatRuntimeEnvironment) => Promise<void> {
+  return action<A>(async (args, hre) => {
+    const client = signs ? await sendClient(hre, args) : await readClient(hre, args);
+    await client.organisations();
+    await body(args, client, hre);
+  });
+}

@@ -22,6 +22,9 @@ import { printed } from "./tasks";
 
 const LOCALHOST = path.join(__dirname, "..", "..", "ignition", "parameters", "localhost.json");
 
+/** The deployer's nonce before the system is deployed: above anything a test reaches, so addresses never change. */
+const DEPLOYER_NONCE = 1_000_000;
+
 /** One deployments folder for the whole test process: fixtures are snapshots, so their deployment must outlive them. */
 let root: string | undefined;
 
@@ -70,6 +73,9 @@ export type MemberKey = keyof typeof MEMBERS;
 export async function cliFixture() {
   const signers = await ethers.getSigners();
   const [governor, regulatorA, regulatorB, regulatorC, guardian] = signers;
+  // The same addresses on every run: a fixture runs again when an older snapshot is restored, and the deployment
+  // file the tasks read must stay true for every snapshot taken since.
+  await hre.network.provider.send("hardhat_setNonce", [governor.address, ethers.toQuantity(DEPLOYER_NONCE)]);
   const report = await deploySystem(hre, { parametersFile: LOCALHOST });
   // Ignition keeps no deployment folder for the embedded network: record the registry as a local node's would be.
   const folder = path.join(
