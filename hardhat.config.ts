@@ -15,7 +15,9 @@ import "./tasks/network";
 import "./tasks/orders";
 import "./tasks/qr";
 import "./tasks/readings";
+import "./tasks/report";
 import "./tasks/serials";
+import "./tasks/watch";
 
 /** The one compiler version every deployable contract pins; the `solc` npm package ships exactly it. */
 export const SOLC_VERSION = "0.8.28";
