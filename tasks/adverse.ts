@@ -4,63 +4,53 @@
  * naming the organisation responsible, optionally recalling the batch (`adverse:triage`); anyone flags a report left
  * untriaged past its window (`adverse:flag-overdue`); `adverse:reports` lists reports and the public counters.
  */
-import type { MedAllianceClient } from "../scripts/client/client";
+import type { MedAllianceClient, Organisation, ResolvedBatch } from "../scripts/client/client";
+import { formatTime, parseBytes32, parseDocument, parseId, required, shortId } from "../scripts/client/codes";
+import { enumName } from "../scripts/client/errors";
+import { InputError } from "../scripts/client/failures";
+import { printJson, printTable } from "../scripts/client/output";
+import { memberTask, readTask, run, type SendArgs } from "../scripts/client/task";
+import { BusinessRole, roleMask } from "../scripts/lib/alliance";
+import { formatGtin } from "../scripts/lib/gs1";
 import type { IAdverseEventRegistry } from "../typechain-types";
-import { type Common, type Libs, ROLE, MAKERS, cli, fail } from "./serials";
 
 type ReportView = IAdverseEventRegistry.ReportViewStructOutput;
 
-/** The roles that file reports (`report` in IAdverseEventRegistry). */
-const REPORTERS = ROLE.HOSPITAL | ROLE.RETAILER | ROLE.DISTRIBUTOR | MAKERS;
-const SEVERITIES = ["NonSerious", "Serious", "LifeThreatening", "Fatal"];
-const STATUSES = ["Open", "Overdue", "Confirmed", "Dismissed"];
-const { n } = cli;
-
-async function libs() {
-  const [adverse, orders, gs1, codes, alliance, trace, output, ethers] = await Promise.all([
-    import("../scripts/lib/adverse"),
-    import("../scripts/lib/orders"),
-    import("../scripts/lib/gs1"),
-    import("../scripts/client/codes"),
-    import("../scripts/lib/alliance"),
-    import("../scripts/lib/trace"),
-    import("../scripts/client/output"),
-    import("ethers"),
-  ]);
-  return { adverse, orders, gs1, codes, alliance, trace, output, ethers: ethers.ethers };
+/** The adverse event library (it loads the contracts' bindings, so it is imported inside the actions). */
+let A: typeof import("../scripts/lib/adverse");
+async function loadAdverse(): Promise<void> {
+  A = await import("../scripts/lib/adverse");
 }
-let A: Awaited<ReturnType<typeof libs>>;
 
-/** Runs a body with this file's libraries loaded too. */
-function run<T extends Common>(signs: boolean, body: (args: T, client: MedAllianceClient, l: Libs) => Promise<void>) {
-  return cli.run<T>(signs, async (args, client, l) => {
-    A = await libs();
-    await body(args, client, l);
-  });
-}
+const { Supplier, Manufacturer, Distributor, Hospital, Retailer } = BusinessRole;
+/** The roles that file reports (`report` in IAdverseEventRegistry); all but makers report on any batch. */
+const REPORTERS = roleMask(Supplier, Manufacturer, Distributor, Hospital, Retailer);
+const CARE_OR_TRADE = roleMask(Distributor, Hospital, Retailer);
+const WHERE = "on adverse event reports";
+const SEVERITIES = [1, 2, 3, 4].map((value) => enumName("Severity", value));
+const STATUSES = [1, 2, 3, 4].map((value) => enumName("ReportStatus", value));
+const n = (value: bigint | number) => BigInt(value).toLocaleString("en-US");
+const nameOf = (client: MedAllianceClient, id: bigint | number | string) =>
+  client.orgName(BigInt(id)) ?? `organisation ${id}`;
+const batchName = (batch: ResolvedBatch) =>
+  batch.lot === "" ? shortId(batch.batchId) : `${formatGtin(batch.gtin)}/${batch.lot}`;
+const show = (args: SendArgs, document: object, lines: string[]) =>
+  args.json ? printJson(document) : console.log(lines.join("\n"));
 
 /** A severity by name, case and spaces aside ("serious", "life-threatening", "Non serious"). */
 function severityArg(text: string | undefined): number {
   const names = SEVERITIES.join(", ");
-  if (text === undefined) fail(`--severity is required: ${names}`);
-  const wanted = text.replace(/[^a-z]/gi, "").toLowerCase();
+  const wanted = required(text, `--severity (${names})`)
+    .replace(/[^a-z]/gi, "")
+    .toLowerCase();
   const at = SEVERITIES.findIndex((s) => s.toLowerCase() === wanted);
-  if (at < 0) fail(`severity "${text}" is not one of ${names}`);
+  if (at < 0) throw new InputError(`severity "${text}" is not one of ${names}`);
   return at + 1;
 }
 
-function numberArg(text: string | undefined, label: string): bigint {
-  if (text === undefined || !/^#?\d{1,18}$/.test(text.trim()))
-    fail(`${label} "${text ?? ""}" is not a number (1, 2, …)`);
-  return BigInt(text.trim().replace("#", ""));
-}
-
-/** "GTIN/lot" of a batch from its commissioning event, or its short id. */
+/** "GTIN/lot" of a batch id (its short id when the lot cannot be read). */
 async function batchLabel(client: MedAllianceClient, batchId: string): Promise<string> {
-  const ledger = client.ledger;
-  const [event] = await ledger.queryFilter(ledger.filters.BatchCommissioned(batchId), client.system.fromBlock);
-  if (event === undefined) return A.codes.shortId(batchId);
-  return `${A.gs1.formatGtin(event.args.request.gtin)}/${A.ethers.decodeBytes32String(event.args.request.lot)}`;
+  return batchName(await client.resolveBatch(batchId));
 }
 
 /** A report by number, refused when the registry has none. */
@@ -68,36 +58,31 @@ async function reportArg(
   client: MedAllianceClient,
   text: string | undefined,
 ): Promise<{ id: bigint; view: ReportView }> {
-  const id = numberArg(text, "--report");
+  const id = parseId(text, "report");
   const view = await client.adverse.reportOf(id);
-  if (Number(view.status) === A.adverse.ReportStatus.None) {
-    const count = await client.adverse.reportCount();
-    fail(
-      count === 0n
-        ? `Report ${id} does not exist: no report was filed yet`
-        : `Report ${id} does not exist: the registry holds reports 1 to ${count}`,
-    );
-  }
-  return { id, view };
+  if (view.status !== 0n) return { id, view };
+  const count = await client.adverse.reportCount();
+  const held = count === 0n ? "no report was filed yet" : `the registry holds reports 1 to ${count}`;
+  throw new InputError(`Report ${id} does not exist: ${held}`);
 }
 
 function statusName(view: ReportView): string {
-  return A.adverse.ReportStatus[Number(view.status)];
+  return enumName("ReportStatus", view.status);
 }
 
 /** Refuses triage or flagging of a report already triaged (or, for flagging, already flagged). */
 function requireUntriaged(id: bigint, view: ReportView, flagging: boolean): void {
-  const status = Number(view.status);
-  const { Confirmed, Dismissed, Overdue } = A.adverse.ReportStatus;
-  if (status === Confirmed || status === Dismissed) {
-    fail(`Report ${id} was already ${statusName(view).toLowerCase()} on ${A.codes.formatTime(view.triagedAt)}`);
+  const status = statusName(view);
+  if (status === "Confirmed" || status === "Dismissed") {
+    throw new InputError(`Report ${id} was already ${status.toLowerCase()} on ${formatTime(view.triagedAt)}`);
   }
-  if (flagging && status === Overdue) fail(`Report ${id} was already flagged overdue: it is counted once`);
+  if (flagging && status === "Overdue")
+    throw new InputError(`Report ${id} was already flagged overdue: it is counted once`);
 }
 
 // ------------------------------------------------------------------ adverse:report
 
-interface ReportArgs extends Common {
+interface ReportArgs extends SendArgs {
   batch?: string;
   unit?: string;
   severity?: string;
@@ -108,8 +93,7 @@ interface ReportArgs extends Common {
   order?: string;
 }
 
-cli
-  .define("adverse:report", "A hospital, pharmacy, distributor or maker reports an adverse event against a batch", true)
+memberTask("adverse:report", "A hospital, pharmacy, distributor or maker reports an adverse event against a batch")
   .addOptionalParam("batch", "The batch: <GTIN>/<lot>, a Digital Link URI or 0x id")
   .addOptionalParam("unit", "The unit's index in the batch (from 0); none when no particular unit is concerned")
   .addOptionalParam("severity", "NonSerious, Serious, LifeThreatening or Fatal (the worst outcome met)")
@@ -120,56 +104,56 @@ cli
   .addOptionalParam("order", "The custom device order the report concerns, if any")
   .setAction(
     run<ReportArgs>(true, async (args, client) => {
-      const batch = await cli.batch(client, args.batch);
+      await loadAdverse();
+      const batch = await client.resolveBatch(required(args.batch, "--batch"));
       const severity = severityArg(args.severity);
       if (args.patient === undefined || args.patient.trim() === "") {
-        fail("--patient is required: your own patient identifier (only its salted hash is filed)");
+        throw new InputError("--patient is required: your own patient identifier (only its salted hash is filed)");
       }
-      if (args.salt !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(args.salt)) {
-        fail(`--salt "${args.salt}" is not 32 bytes (0x and 64 hex digits)`);
-      }
-      const salt = args.salt ?? A.adverse.newPatientSalt();
-      const patientRef = A.adverse.patientRef(salt, args.patient.trim());
-      const descriptionHash = cli.document(args.description, "--description");
-      let unitIndex = A.adverse.NO_UNIT;
+      const salt = args.salt === undefined ? A.newPatientSalt() : parseBytes32(args.salt, "--salt");
+      const patientRef = A.patientRef(salt, args.patient.trim());
+      const descriptionHash = parseDocument(args.description, "--description");
+      let unitIndex = A.NO_UNIT;
       if (args.unit !== undefined) {
-        if (!/^\d{1,15}$/.test(args.unit.trim())) fail(`--unit "${args.unit}" is not a unit index (0, 1, …)`);
+        if (!/^\d{1,15}$/.test(args.unit.trim()))
+          throw new InputError(`--unit "${args.unit}" is not a unit index (0, 1, …)`);
         unitIndex = BigInt(args.unit.trim());
         if (unitIndex >= batch.view.commissioned) {
-          fail(
-            `unit ${unitIndex} is not a unit of batch ${cli.batchName(batch)}: its units are 0 to ${n(batch.view.commissioned - 1n)}`,
+          throw new InputError(
+            `unit ${unitIndex} is not a unit of batch ${batchName(batch)}: its units are 0 to ${n(batch.view.commissioned - 1n)}`,
           );
         }
       }
-      const org = await cli.acting(client, REPORTERS, "file adverse event reports");
-      const careOrTrade = ROLE.HOSPITAL | ROLE.RETAILER | ROLE.DISTRIBUTOR;
-      if ((org.mask & careOrTrade) === 0 && BigInt(batch.view.makerOrgId) !== org.id) {
-        fail(
-          `${org.name} reports only against its own batches as a maker: batch ${cli.batchName(batch)} was made by ${cli.orgName(client, batch.view.makerOrgId)}`,
+      const org = await client.actingOrg(REPORTERS, WHERE);
+      const [, roles] = await client.registry.standing(org.id);
+      if ((Number(roles) & CARE_OR_TRADE) === 0 && BigInt(batch.view.makerOrgId) !== org.id) {
+        throw new InputError(
+          `${org.name} reports only against its own batches as a maker: batch ${batchName(batch)} was made by ${nameOf(client, batch.view.makerOrgId)}`,
         );
       }
-      let orderId = A.adverse.NO_ORDER;
+      let orderId = A.NO_ORDER;
       if (args.order !== undefined) {
-        orderId = numberArg(args.order, "--order");
+        orderId = parseId(args.order, "order");
         const order = await client.orders.orderOf(orderId);
-        const status = Number(order.status);
-        const { None, Produced, Approved, Installed } = A.orders.OrderStatus;
-        if (status === None) fail(`Order ${orderId} does not exist`);
-        if (![Produced, Approved, Installed].includes(status)) {
-          fail(
-            `Order ${orderId} is ${A.orders.OrderStatus[status]}: only an order whose device was produced (Produced, Approved or Installed) can be named`,
+        const status = enumName("OrderStatus", order.status);
+        if (status === "None") throw new InputError(`Order ${orderId} does not exist`);
+        if (!["Produced", "Approved", "Installed"].includes(status)) {
+          throw new InputError(
+            `Order ${orderId} is ${status}: only an order whose device was produced (Produced, Approved or Installed) can be named`,
           );
         }
         if (order.batchId.toLowerCase() !== batch.batchId) {
-          fail(
-            `Order ${orderId}'s device is of batch ${await batchLabel(client, order.batchId)}, not ${cli.batchName(batch)}`,
+          throw new InputError(
+            `Order ${orderId}'s device is of batch ${await batchLabel(client, order.batchId)}, not ${batchName(batch)}`,
           );
         }
-        if (unitIndex !== A.adverse.NO_UNIT && unitIndex !== order.unitIndex) {
-          fail(`Order ${orderId}'s device is unit ${order.unitIndex} of the batch, not unit ${unitIndex}`);
+        if (unitIndex !== A.NO_UNIT && unitIndex !== order.unitIndex) {
+          throw new InputError(
+            `Order ${orderId}'s device is unit ${order.unitIndex} of the batch, not unit ${unitIndex}`,
+          );
         }
       }
-      const request = A.adverse.reportRequest({
+      const request = A.reportRequest({
         batchId: batch.batchId,
         severity,
         descriptionHash,
@@ -178,18 +162,23 @@ cli
         unitIndex,
         orderId,
       });
-      const receipt = await client.send(`file the report against batch ${cli.batchName(batch)}`, () =>
+      const receipt = await client.send(`file the report against batch ${batchName(batch)}`, () =>
         client.adverse.report(request),
       );
-      const reportId = cli.events(receipt, client.adverse, "AdverseEventReported")[0].args.reportId as bigint;
-      const view = await client.adverse.reportOf(reportId);
-      const linked = cli.events(receipt, client.adverse, "AdverseReportLinkedToOrder")[0];
-      const unitConcerned = linked === undefined ? unitIndex : (linked.args.unitIndex as bigint);
+      const adverse = client.adverse;
+      const [filed] = await adverse.queryFilter(adverse.filters.AdverseEventReported(), receipt.blockNumber);
+      const reportId = filed.args.reportId;
+      const view = await adverse.reportOf(reportId);
+      const [linked] = await adverse.queryFilter(
+        adverse.filters.AdverseReportLinkedToOrder(reportId),
+        receipt.blockNumber,
+      );
+      const unitConcerned = linked === undefined ? unitIndex : linked.args.unitIndex;
       const lines = [
-        `Report ${reportId} filed by ${org.name} against batch ${cli.batchName(batch)}` +
-          `${unitConcerned === A.adverse.NO_UNIT ? "" : ` (unit ${unitConcerned})`}` +
+        `Report ${reportId} filed by ${org.name} against batch ${batchName(batch)}` +
+          `${unitConcerned === A.NO_UNIT ? "" : ` (unit ${unitConcerned})`}` +
           `${orderId === 0n ? "" : ` for order ${orderId}`}: ${SEVERITIES[severity - 1]}.`,
-        `A regulator triages it by ${A.codes.formatTime(view.triageDeadline)}; after that it counts as overdue.`,
+        `A regulator triages it by ${formatTime(view.triageDeadline)}; after that it counts as overdue.`,
       ];
       if (args.salt === undefined) {
         lines.push(
@@ -198,13 +187,13 @@ cli
         );
       }
       lines.push(`Transaction ${receipt.hash}.`);
-      cli.show(
+      show(
         args,
         {
           transaction: receipt.hash,
           reportId: Number(reportId),
           batchId: batch.batchId,
-          unitIndex: unitConcerned === A.adverse.NO_UNIT ? null : Number(unitConcerned),
+          unitIndex: unitConcerned === A.NO_UNIT ? null : Number(unitConcerned),
           orderId: orderId === 0n ? null : Number(orderId),
           severity: SEVERITIES[severity - 1],
           reporterOrgId: Number(org.id),
@@ -220,7 +209,7 @@ cli
 
 // ------------------------------------------------------------------ adverse:triage
 
-interface TriageArgs extends Common {
+interface TriageArgs extends SendArgs {
   report?: string;
   decision?: string;
   responsible?: string;
@@ -228,12 +217,7 @@ interface TriageArgs extends Common {
   reason?: string;
 }
 
-cli
-  .define(
-    "adverse:triage",
-    "A regulator dismisses a report, or confirms it naming who is responsible (and recalls)",
-    true,
-  )
+memberTask("adverse:triage", "A regulator dismisses a report, or confirms it naming who is responsible (and recalls)")
   .addOptionalParam("report", "The report's number")
   .addOptionalParam("decision", "dismiss or confirm")
   .addOptionalParam("responsible", "With confirm: the organisation responsible (id or name; any registered)")
@@ -243,33 +227,36 @@ cli
     run<TriageArgs>(true, async (args, client) => {
       const decision = args.decision?.trim().toLowerCase();
       if (decision !== "dismiss" && decision !== "confirm") {
-        fail(`--decision "${args.decision ?? ""}" is not dismiss or confirm`);
+        throw new InputError(`--decision "${args.decision ?? ""}" is not dismiss or confirm`);
       }
       const { id, view } = await reportArg(client, args.report);
-      const reasonHash = cli.document(args.reason, "--reason");
+      const reasonHash = parseDocument(args.reason, "--reason");
       if (decision === "dismiss" && (args.responsible !== undefined || args.recallClass !== undefined)) {
-        fail("--responsible and --recall-class go with --decision confirm");
+        throw new InputError("--responsible and --recall-class go with --decision confirm");
       }
-      let responsible: Awaited<ReturnType<MedAllianceClient["resolveOrg"]>> | undefined;
+      let responsible: Organisation | undefined;
       let recallClass = 0;
       if (decision === "confirm") {
-        if (args.responsible === undefined) fail("--responsible is required to confirm: the organisation responsible");
+        if (args.responsible === undefined)
+          throw new InputError("--responsible is required to confirm: the organisation responsible");
         responsible = await client.resolveOrg(args.responsible, "--responsible");
         if (args.recallClass !== undefined) {
-          if (!/^[123]$/.test(args.recallClass.trim())) fail(`--recall-class "${args.recallClass}" is not 1, 2 or 3`);
+          if (!/^[123]$/.test(args.recallClass.trim()))
+            throw new InputError(`--recall-class "${args.recallClass}" is not 1, 2 or 3`);
           recallClass = Number(args.recallClass);
         }
       }
-      await cli.requireRegulator(client, "triage adverse event reports");
+      await client.requireRegulator("triage adverse event reports");
       requireUntriaged(id, view, false);
       const batch = await batchLabel(client, view.batchId);
       if (recallClass > 0) {
-        const status = Number(await client.ledger.batchStatus(view.batchId));
-        if (status === A.trace.BatchStatus.Recalled) {
-          fail(`Batch ${batch} is already recalled: confirm report ${id} without --recall-class`);
+        if (enumName("BatchStatus", await client.ledger.batchStatus(view.batchId)) === "Recalled") {
+          throw new InputError(`Batch ${batch} is already recalled: confirm report ${id} without --recall-class`);
         }
         if (!(await client.ledger.isModule(await client.adverse.getAddress()))) {
-          fail("The adverse event registry is not a ledger module: it cannot recall; confirm without --recall-class");
+          throw new InputError(
+            "The adverse event registry is not a ledger module: it cannot recall; confirm without --recall-class",
+          );
         }
       }
       const late = BigInt(await client.now()) >= view.triageDeadline;
@@ -281,8 +268,12 @@ cli
             : await client.send(`confirm report ${id} and recall batch ${batch}`, () =>
                 client.adverse.confirmWithRecall(id, responsible!.id, recallClass, reasonHash),
               );
-      const eventName = decision === "dismiss" ? "AdverseReportDismissed" : "AdverseReportConfirmed";
-      const wasLate = Boolean(cli.events(receipt, client.adverse, eventName)[0]?.args.late ?? late);
+      const adverse = client.adverse;
+      const [ruled] =
+        decision === "dismiss"
+          ? await adverse.queryFilter(adverse.filters.AdverseReportDismissed(id), receipt.blockNumber)
+          : await adverse.queryFilter(adverse.filters.AdverseReportConfirmed(id), receipt.blockNumber);
+      const wasLate = Boolean(ruled?.args.late ?? late);
       const lines =
         decision === "dismiss"
           ? [`Report ${id} against batch ${batch} dismissed.`]
@@ -292,9 +283,9 @@ cli
                 ? [`Batch ${batch} is recalled (class ${recallClass}) in the same transaction.`]
                 : []),
             ];
-      if (wasLate) lines.push(`Triaged late: the deadline was ${A.codes.formatTime(view.triageDeadline)}.`);
+      if (wasLate) lines.push(`Triaged late: the deadline was ${formatTime(view.triageDeadline)}.`);
       lines.push(`Transaction ${receipt.hash}.`);
-      cli.show(
+      show(
         args,
         {
           transaction: receipt.hash,
@@ -313,12 +304,11 @@ cli
 
 // ------------------------------------------------------------------ adverse:flag-overdue
 
-interface FlagArgs extends Common {
+interface FlagArgs extends SendArgs {
   report?: string;
 }
 
-cli
-  .define("adverse:flag-overdue", "Anyone flags a report left untriaged past its window: it counts publicly", true)
+memberTask("adverse:flag-overdue", "Anyone flags a report left untriaged past its window: it counts publicly")
   .addOptionalParam("report", "The report's number")
   .setAction(
     run<FlagArgs>(true, async (args, client) => {
@@ -326,14 +316,14 @@ cli
       requireUntriaged(id, view, true);
       const now = BigInt(await client.now());
       if (now < view.triageDeadline) {
-        fail(
-          `Report ${id} is within its triage window until ${A.codes.formatTime(view.triageDeadline)}: it can be flagged after that`,
+        throw new InputError(
+          `Report ${id} is within its triage window until ${formatTime(view.triageDeadline)}: it can be flagged after that`,
         );
       }
       const receipt = await client.send(`flag report ${id} overdue`, () => client.adverse.flagOverdue(id));
       const maker = await client.adverse.makerCounters(view.makerOrgId);
-      const makerName = cli.orgName(client, view.makerOrgId);
-      cli.show(
+      const makerName = nameOf(client, view.makerOrgId);
+      show(
         args,
         {
           transaction: receipt.hash,
@@ -345,7 +335,7 @@ cli
           makerOpenOverdue: Number(maker.openOverdue),
         },
         [
-          `Report ${id} flagged overdue: its triage deadline ${A.codes.formatTime(view.triageDeadline)} has passed.`,
+          `Report ${id} flagged overdue: its triage deadline ${formatTime(view.triageDeadline)} has passed.`,
           `Reports against ${makerName}'s batches not triaged in time: ${n(maker.overdue)} (${n(maker.openOverdue)} still open).`,
           `Transaction ${receipt.hash}.`,
         ],
@@ -355,19 +345,14 @@ cli
 
 // ------------------------------------------------------------------ adverse:reports
 
-interface ListArgs extends Common {
+interface ListArgs extends SendArgs {
   batch?: string;
   maker?: string;
   reporter?: string;
   status?: string;
 }
 
-cli
-  .define(
-    "adverse:reports",
-    "Lists adverse event reports by batch, maker, reporter or status, with the counters",
-    false,
-  )
+readTask("adverse:reports", "Lists adverse event reports by batch, maker, reporter or status, with the counters")
   .addOptionalParam("batch", "Only reports against this batch")
   .addOptionalParam("maker", "Only reports against batches this organisation made (and its counters)")
   .addOptionalParam("reporter", "Only reports this organisation filed")
@@ -377,7 +362,8 @@ cli
   )
   .setAction(
     run<ListArgs>(false, async (args, client) => {
-      const batch = args.batch === undefined ? undefined : await cli.batch(client, args.batch);
+      await loadAdverse();
+      const batch = args.batch === undefined ? undefined : await client.resolveBatch(args.batch);
       const maker = args.maker === undefined ? undefined : await client.resolveOrg(args.maker, "--maker");
       const reporter = args.reporter === undefined ? undefined : await client.resolveOrg(args.reporter, "--reporter");
       const status =
@@ -385,7 +371,7 @@ cli
           ? undefined
           : STATUSES.find((s) => s.toLowerCase() === args.status!.trim().toLowerCase());
       if (args.status !== undefined && status === undefined) {
-        fail(`--status "${args.status}" is not one of ${STATUSES.join(", ")}`);
+        throw new InputError(`--status "${args.status}" is not one of ${STATUSES.join(", ")}`);
       }
       const adverse = client.adverse;
       const events = await adverse.queryFilter(
@@ -414,7 +400,7 @@ cli
           reportId: Number(event.args.reportId),
           batchId: view.batchId,
           batch: await batchLabel(client, view.batchId),
-          unitIndex: unit === A.adverse.NO_UNIT ? null : Number(unit),
+          unitIndex: unit === A.NO_UNIT ? null : Number(unit),
           orderId: event.args.request.orderId === 0n ? null : Number(event.args.request.orderId),
           severity: SEVERITIES[Number(view.severity) - 1],
           status: current,
@@ -428,22 +414,22 @@ cli
           triagedAt: Number(view.triagedAt) === 0 ? null : Number(view.triagedAt),
         });
       }
-      const counters = maker === undefined ? undefined : A.adverse.countersRow(await adverse.makerCounters(maker.id));
+      const counters = maker === undefined ? undefined : A.countersRow(await adverse.makerCounters(maker.id));
       if (args.json) {
-        A.output.printJson({ reports, ...(counters === undefined ? {} : { makerCounters: counters }) });
+        printJson({ reports, ...(counters === undefined ? {} : { makerCounters: counters }) });
         return;
       }
-      A.output.printTable(
+      printTable(
         reports.map((r) => ({
           report: r.reportId,
           batch: r.batch,
           unit: r.unitIndex ?? undefined,
           severity: r.severity,
           status: r.overdue && r.status === "Open" ? "Open (overdue)" : r.status,
-          reporter: cli.orgName(client, r.reporterOrgId),
-          filed: A.codes.formatTime(r.filedAt),
-          deadline: A.codes.formatTime(r.triageDeadline),
-          responsible: r.responsibleOrgId === null ? undefined : cli.orgName(client, r.responsibleOrgId),
+          reporter: nameOf(client, r.reporterOrgId),
+          filed: formatTime(r.filedAt),
+          deadline: formatTime(r.triageDeadline),
+          responsible: r.responsibleOrgId === null ? undefined : nameOf(client, r.responsibleOrgId),
         })),
         "No adverse event report matches.",
       );

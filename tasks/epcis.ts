@@ -1,42 +1,33 @@
 /**
  * EPCIS tasks: a batch's history, proved against the ledger's head, exported as a GS1 EPCIS 2.0 JSON-LD document
  * (scripts/lib/epcis.ts) for trading partners' and regulators' EPCIS repositories.
- *
- * Modules are loaded inside the actions: Hardhat reads this file before the contracts' bindings exist.
  */
 import fs from "node:fs";
-import path from "node:path";
 import { types } from "hardhat/config";
-import { cliTask, runTask, type Common } from "./alliance";
+import { parseOutFile } from "../scripts/client/codes";
+import { InputError } from "../scripts/client/failures";
+import { printJson } from "../scripts/client/output";
+import { readTask, run, type SendArgs } from "../scripts/client/task";
+import { formatGtin } from "../scripts/lib/gs1";
 
-interface ExportArgs extends Common {
+interface ExportArgs extends SendArgs {
   batch: string;
   out?: string;
   withLineage: boolean;
 }
 
-cliTask(
+readTask(
   "epcis:export",
   "Exports a batch's proven history as a GS1 EPCIS 2.0 JSON-LD document (to --out, or printed when none)",
-  false,
 )
   .addParam("batch", 'The batch: "<GTIN>/<lot>", a Digital Link URI, or its 0x id', undefined, types.string)
   .addOptionalParam("out", "The file to write the document to (e.g. batch.jsonld); printed when omitted")
   .addFlag("withLineage", "Include the histories of the batches it was made from, through every level of inputs")
   .setAction(
-    runTask<ExportArgs>(false, async (args, client, L) => {
-      const [epcis, gs1] = await Promise.all([import("../scripts/lib/epcis"), import("../scripts/lib/gs1")]);
-      const out = args.out?.trim();
-      if (out !== undefined) {
-        if (out === "") throw new L.codes.InputError("--out is empty: give a file name such as batch.jsonld");
-        const folder = path.dirname(path.resolve(out));
-        if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
-          throw new L.codes.InputError(`--out ${out}: the folder ${folder} does not exist`);
-        }
-        if (fs.existsSync(out) && fs.statSync(out).isDirectory()) {
-          throw new L.codes.InputError(`--out ${out} is a folder: give a file name such as batch.jsonld`);
-        }
-      }
+    run<ExportArgs>(false, async (args, client) => {
+      // Loaded here: the export reads the contracts through their bindings.
+      const epcis = await import("../scripts/lib/epcis");
+      const out = args.out === undefined ? undefined : parseOutFile(args.out, "batch.jsonld");
       const batch = await client.resolveBatch(args.batch);
       let result: Awaited<ReturnType<typeof epcis.exportBatchHistory>>;
       try {
@@ -50,14 +41,11 @@ cliTask(
           },
         );
       } catch (error) {
-        if (error instanceof epcis.HistoryNotProvenError) {
-          throw new L.codes.InputError(`Nothing exported: ${error.message}`);
-        }
+        if (error instanceof epcis.HistoryNotProvenError) throw new InputError(`Nothing exported: ${error.message}`);
         throw error;
       }
       const text = JSON.stringify(result.document, null, 2) + "\n";
       const events = result.document.epcisBody.eventList.length;
-      const name = `${gs1.formatGtin(batch.gtin)}/${batch.lot}`;
       if (out === undefined) {
         // The document itself is the output (it is JSON already, with or without --json).
         console.log(text.trimEnd());
@@ -65,9 +53,9 @@ cliTask(
       }
       fs.writeFileSync(out, text);
       if (args.json) {
-        L.output.printJson({
+        printJson({
           batchId: batch.batchId,
-          gtin: gs1.formatGtin(batch.gtin),
+          gtin: formatGtin(batch.gtin),
           lot: batch.lot,
           out,
           events,
@@ -89,8 +77,9 @@ cliTask(
           ? ` and ${result.batches.length - 1} batch${result.batches.length === 2 ? "" : "es"} it was made from`
           : "";
       console.log(
-        `Exported ${events.toLocaleString("en-US")} EPCIS events for batch ${name}${lineage} to ${out} ` +
-          `(${records.toLocaleString("en-US")} history records, each history proven against the ledger's head).`,
+        `Exported ${events.toLocaleString("en-US")} EPCIS events for batch ${formatGtin(batch.gtin)}/${batch.lot}` +
+          `${lineage} to ${out} (${records.toLocaleString("en-US")} history records, each history proven against ` +
+          "the ledger's head).",
       );
       for (const b of result.batches) {
         console.log(`  ${b.gtin}/${b.lot}: ${b.records} records, head ${b.proof.onChainHead} (${b.epcClass})`);

@@ -3,37 +3,49 @@
  * and custody action members and regulators take on the BatchLedger — commissioning, inspections, release, shipping
  * and its steps, dispensing, destruction, recalls, blocks, notes, corrections and cold-chain holds.
  *
- * Modules are loaded inside the actions: Hardhat reads this file before the contracts' bindings exist.
+ * Modules that reach the contracts' bindings are loaded inside the actions: Hardhat reads this file before they exist.
  */
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import type { ContractTransactionReceipt, LogDescription } from "ethers";
+import type { ContractTransactionReceipt, ContractTransactionResponse, LogDescription } from "ethers";
+import { ethers } from "ethers";
 import type { MedAllianceClient, Organisation, ResolvedBatch } from "../scripts/client/client";
+import {
+  formatTime,
+  parseBytes32,
+  parseDocument,
+  parseGln,
+  parseGtin,
+  parseLot,
+  parseQuantity,
+  parseTime,
+  shortId,
+} from "../scripts/client/codes";
+import { enumName } from "../scripts/client/errors";
+import { InputError } from "../scripts/client/failures";
+import { printJson, printTable } from "../scripts/client/output";
+import { memberTask, readTask, run, type ReadArgs, type SendArgs } from "../scripts/client/task";
+import {
+  AccountKind,
+  BusinessRole,
+  OrganisationStatus,
+  REGULATOR_ROLE,
+  roleMask,
+  roleNames,
+} from "../scripts/lib/alliance";
+import { formatGtin } from "../scripts/lib/gs1";
+import type { HistoryEntry, RecordMeaning } from "../scripts/lib/history";
 import type { IBatchLedger } from "../typechain-types";
-import { cliTask, documentHashArg, requireRegulator, runTask, type Common } from "./alliance";
-
-/** The libraries the alliance tasks load, and those of histories and lineage. */
-async function loadLibs(shared: import("./alliance").Libs) {
-  const [history, lineage, errors] = await Promise.all([
-    import("../scripts/lib/history"),
-    import("../scripts/lib/lineage"),
-    import("../scripts/client/errors"),
-  ]);
-  return { ...shared, history, lineage, errors };
-}
-
-let L: Awaited<ReturnType<typeof loadLibs>>;
 
 type Shipment = IBatchLedger.ShipmentStruct;
 
 /** Role bits as the contracts use them (contracts/alliance/AllianceTypes.sol, `Roles`). */
 const ROLE = {
-  SUPPLIER: 1 << 1,
-  MANUFACTURER: 1 << 2,
-  LOGISTICS: 1 << 3,
-  DISTRIBUTOR: 1 << 4,
-  HOSPITAL: 1 << 5,
-  RETAILER: 1 << 6,
-  AGENCY: 1 << 7,
+  SUPPLIER: roleMask(BusinessRole.Supplier),
+  MANUFACTURER: roleMask(BusinessRole.Manufacturer),
+  LOGISTICS: roleMask(BusinessRole.Logistics),
+  DISTRIBUTOR: roleMask(BusinessRole.Distributor),
+  HOSPITAL: roleMask(BusinessRole.Hospital),
+  RETAILER: roleMask(BusinessRole.Retailer),
+  AGENCY: roleMask(BusinessRole.Agency),
 };
 const MAKERS = ROLE.SUPPLIER | ROLE.MANUFACTURER;
 const HOLDERS = MAKERS | ROLE.LOGISTICS | ROLE.DISTRIBUTOR | ROLE.HOSPITAL | ROLE.RETAILER | ROLE.AGENCY;
@@ -41,66 +53,40 @@ const MAX_INPUTS = 16;
 const MAX_RECALL_BATCHES = 50;
 const MAX_QUANTITY = 2 ** 40 - 1;
 
-/** Runs a task's body with a client (signing as `--from` when `signs`); bad input and refusals become one line. */
-function run<A extends Common>(
-  signs: boolean,
-  body: (args: A, client: MedAllianceClient, hre: HardhatRuntimeEnvironment) => Promise<void>,
-) {
-  return runTask<A>(signs, async (args, client, libs, hre) => {
-    L = await loadLibs(libs);
-    await body(args, client, hre);
-  });
-}
+const BATCH = 'The batch: "<GTIN>/<lot>", a Digital Link URI, or its 0x id';
+const REASON = "The written reasons: a file, a text or their 0x hash";
+
+/** Shipment statuses, by name, in which the recipient may still answer; and those a sender may reclaim from. */
+const ARRIVING = ["InTransit", "PickedUp", "Delivered"];
+const OPEN_NOT_HELD = [...ARRIVING, "Refused"];
 
 // ------------------------------------------------------------------ small helpers
 
-function fail(message: string): never {
-  throw new L.codes.InputError(message);
-}
-
 const n = (value: bigint | number | string) => BigInt(value).toLocaleString("en-US");
+const gln = (value: bigint | number | string) => value.toString().padStart(13, "0");
+const batchStatus = (value: bigint | number) => enumName("BatchStatus", value);
+const shipmentStatus = (value: bigint | number) => enumName("ShipmentStatus", value);
+const orgName = (client: MedAllianceClient, id: bigint | number | string) =>
+  client.orgName(BigInt(id)) ?? `organisation ${id}`;
 
 function batchName(batch: { gtin: bigint; lot: string; batchId: string }): string {
-  return batch.lot === "" ? L.codes.shortId(batch.batchId) : `${L.gs1.formatGtin(batch.gtin)}/${batch.lot}`;
+  return batch.lot === "" ? shortId(batch.batchId) : `${formatGtin(batch.gtin)}/${batch.lot}`;
 }
 
-function statusName(value: bigint | number): string {
-  return L.trace.BatchStatus[Number(value)];
-}
-
-function shipmentStatusName(value: bigint | number): string {
-  return L.trace.ShipmentStatus[Number(value)];
-}
-
-function orgName(client: MedAllianceClient, id: bigint | number | string): string {
-  return client.orgName(BigInt(id)) ?? `organisation ${id}`;
-}
-
-function quantityArg(text: string | undefined, label: string): bigint {
-  if (text === undefined) fail(`${label} is required`);
-  return BigInt(L.codes.parseQuantity(text, label, MAX_QUANTITY));
+/** A quantity as typed, at most what the ledger counts. */
+function units(text: string, label: string): bigint {
+  return BigInt(parseQuantity(text, label, MAX_QUANTITY));
 }
 
 async function isRegulator(client: MedAllianceClient, account: string): Promise<boolean> {
-  return client.registry.hasRole(L.alliance.REGULATOR_ROLE, account);
+  return client.registry.hasRole(REGULATOR_ROLE, account);
 }
 
-/** The sender's organisation, when its account may act now in one of the roles of `mask`. */
-async function actingOrg(client: MedAllianceClient, mask: number): Promise<Organisation & { mask: number }> {
-  const account = await client.sender.getAddress();
-  const org = await client.senderOrg();
-  const [orgId, roles] = await client.registry.permittedOrganisation(account, mask);
-  if (orgId !== 0n) return { ...org, mask: Number(roles) };
-  if (org.status !== L.alliance.OrganisationStatus.Active) {
-    fail(`${org.name} is ${org.statusName.toLowerCase()}: it may not act on the ledger`);
-  }
-  if (org.licenceExpiry <= BigInt(await client.now())) {
-    fail(`${org.name}'s licence expired on ${L.codes.formatTime(org.licenceExpiry)}: it may not act on the ledger`);
-  }
-  const [, kind] = await client.registry.membershipOf(account);
-  if (Number(kind) === L.alliance.AccountKind.Device)
-    fail(`Account ${account} is a device of ${org.name}: devices only sign readings`);
-  fail(`${org.name} is not admitted as ${L.alliance.roleNames(mask).join(" or ")}`);
+/** The sender's organisation when it may act on the ledger in a role of `mask`; `mask` narrowed to its roles. */
+async function actor(client: MedAllianceClient, mask: number): Promise<Organisation & { mask: number }> {
+  const org = await client.actingOrg(mask, "on the ledger");
+  const roles = roleMask(...org.roles.map((name) => BusinessRole[name as keyof typeof BusinessRole]));
+  return { ...org, mask: mask & roles };
 }
 
 /** A site of an organisation: its index ("0") or its GLN; the first site by default. */
@@ -111,40 +97,19 @@ async function siteArg(
   label: string,
 ): Promise<{ index: bigint; gln: bigint }> {
   const sites = await client.registry.sitesOf(org.id);
-  if (sites.length === 0) fail(`${org.name} has no registered site`);
+  if (sites.length === 0) throw new InputError(`${org.name} has no registered site`);
   if (text === undefined || /^\d{1,4}$/.test(text.trim())) {
     const index = Number(text ?? 0);
     if (index >= sites.length) {
-      fail(
-        `${label} ${index}: ${org.name} has ${sites.length} site${sites.length === 1 ? "" : "s"} (0 to ${sites.length - 1})`,
-      );
+      const count = `${sites.length} site${sites.length === 1 ? "" : "s"}`;
+      throw new InputError(`${label} ${index}: ${org.name} has ${count} (0 to ${sites.length - 1})`);
     }
     return { index: BigInt(index), gln: sites[index] };
   }
-  const gln = L.codes.parseGln(text, label);
-  const index = sites.indexOf(gln);
-  if (index < 0) fail(`${label} ${text} is not a site of ${org.name}`);
-  return { index: BigInt(index), gln };
-}
-
-/**
- * A batch as people name it (client.resolveBatch); an id the ledger does not know is refused in a sentence, as any
- * other unknown batch.
- */
-async function findBatch(client: MedAllianceClient, text: string, label = "batch"): Promise<ResolvedBatch> {
-  try {
-    return await client.resolveBatch(text, label);
-  } catch (error) {
-    const data = L.errors.revertDataOf(error);
-    if (data !== undefined && L.errors.decodeRevertData(data)?.name === "LedgerUnknownBatch") {
-      fail(`${label} ${text}: the ledger has no such batch`);
-    }
-    throw error;
-  }
-}
-
-function gln(value: bigint): string {
-  return value.toString().padStart(13, "0");
+  const given = parseGln(text, label);
+  const index = sites.indexOf(given);
+  if (index < 0) throw new InputError(`${label} ${text} is not a site of ${org.name}`);
+  return { index: BigInt(index), gln: given };
 }
 
 /** The roles a sender holding `roles` may ship to (the README's route table), as the ledger computes them. */
@@ -166,126 +131,185 @@ async function holdingOf(client: MedAllianceClient, batch: ResolvedBatch, org: O
 async function requireHolding(client: MedAllianceClient, batch: ResolvedBatch, org: Organisation, wanted: bigint) {
   const holding = await holdingOf(client, batch, org);
   if (holding < wanted) {
-    fail(`Batch ${L.codes.shortId(batch.batchId)} holds ${n(holding)} units at ${org.name}; ${n(wanted)} requested`);
+    throw new InputError(
+      `Batch ${shortId(batch.batchId)} holds ${n(holding)} units at ${org.name}; ${n(wanted)} requested`,
+    );
   }
-  return holding;
 }
 
-/** A shipment by id: its fields (from the Shipped event) and current state. */
+/** The ledger's events `name` in a transaction. */
+async function ledgerEvents(
+  client: MedAllianceClient,
+  receipt: ContractTransactionReceipt,
+  name: string,
+): Promise<LogDescription[]> {
+  const { eventsIn } = await import("../scripts/lib/history");
+  return eventsIn(receipt.logs, client.ledger).filter((event) => event.name === name);
+}
+
+/** Prints an action's outcome: one JSON document with its transaction, or its sentences and then the transaction. */
+function done(args: ReadArgs, receipt: ContractTransactionReceipt, document: object, lines: string[]): void {
+  if (args.json) printJson({ transaction: receipt.hash, ...document });
+  else for (const line of [...lines, `Transaction ${receipt.hash}`]) console.log(line);
+}
+
+function batchTask(name: string, description: string) {
+  return memberTask(name, description).addParam("batch", BATCH);
+}
+
+function shipmentTask(name: string, description: string) {
+  return memberTask(name, description).addParam("shipment", "The shipment id (0x…)");
+}
+
+// ------------------------------------------------------------------ shipments
+
+interface ShipmentArgs extends SendArgs {
+  shipment: string;
+}
+
+/** A shipment by id: its fields (from the Shipped event), current state and status name, and its batch. */
 async function shipmentArg(client: MedAllianceClient, text: string) {
   const shipment = await client.findShipment(text);
-  const id = L.codes.parseBytes32(text, "shipment");
+  const id = parseBytes32(text, "shipment");
   const state = await client.ledger.shipmentState(id);
-  const batch = await findBatch(client, String(shipment.batchId));
-  return { id, shipment, state, batch, status: shipmentStatusName(state.status) };
+  const batch = await client.resolveBatch(String(shipment.batchId));
+  return { id, shipment, state, batch, status: shipmentStatus(state.status) };
 }
 
 type Found = Awaited<ReturnType<typeof shipmentArg>>;
 
-function requireShipmentStatus(found: Found, allowed: number[], what: string): void {
-  if (!allowed.includes(Number(found.state.status))) {
-    fail(`Shipment ${L.codes.shortId(found.id)} is ${found.status}: ${what}`);
-  }
+function requireStatus(found: Found, allowed: string[], what: string): void {
+  if (!allowed.includes(found.status))
+    throw new InputError(`Shipment ${shortId(found.id)} is ${found.status}: ${what}`);
 }
 
-function requireParty(client: MedAllianceClient, found: Found, org: Organisation, side: "from" | "to" | "carrier") {
-  const field = side === "from" ? "fromOrgId" : side === "to" ? "toOrgId" : "carrierOrgId";
-  const party = BigInt(found.shipment[field]);
-  const word = side === "from" ? "sender" : side === "to" ? "recipient" : "carrier";
+const PARTY = { fromOrgId: "sender", toOrgId: "recipient", carrierOrgId: "carrier" } as const;
+
+/** A party's step on a shipment: the sender's organisation, in a role of `mask`, must be its `side`. */
+async function partyStep(
+  client: MedAllianceClient,
+  args: ShipmentArgs,
+  side: keyof typeof PARTY,
+  mask: number,
+  allowed: string[],
+  rule: string,
+) {
+  const found = await shipmentArg(client, args.shipment);
+  const org = await actor(client, mask);
+  const party = BigInt(found.shipment[side]);
   if (party !== org.id) {
-    fail(`${org.name} is not the ${word} of shipment ${L.codes.shortId(found.id)} (${orgName(client, party)} is)`);
+    throw new InputError(
+      `${org.name} is not the ${PARTY[side]} of shipment ${shortId(found.id)} (${orgName(client, party)} is)`,
+    );
   }
+  requireStatus(found, allowed, rule);
+  return { found, org };
+}
+
+/** A regulator's step on a shipment: only regulators `what`. */
+async function regulatorStep(
+  client: MedAllianceClient,
+  args: ShipmentArgs,
+  what: string,
+  allowed: string[],
+  rule: string,
+) {
+  const found = await shipmentArg(client, args.shipment);
+  await client.requireRegulator(what);
+  requireStatus(found, allowed, rule);
+  return found;
 }
 
 function describeShipment(client: MedAllianceClient, found: Found): string {
   const s = found.shipment;
-  return (
-    `${n(BigInt(s.quantity))} units of ${batchName(found.batch)} from ${orgName(client, s.fromOrgId)} to ` +
-    `${orgName(client, s.toOrgId)}`
-  );
+  return `${n(s.quantity)} units of ${batchName(found.batch)} from ${orgName(client, s.fromOrgId)} to ${orgName(client, s.toOrgId)}`;
 }
 
-/** The event `name` the ledger emitted in a transaction. */
-function ledgerEvents(client: MedAllianceClient, receipt: ContractTransactionReceipt, name: string): LogDescription[] {
-  const ledger = client.ledger;
-  const found: LogDescription[] = [];
-  for (const log of receipt.logs) {
-    if (log.address.toLowerCase() !== ledger.target.toString().toLowerCase()) continue;
-    const parsed = ledger.interface.parseLog(log);
-    if (parsed?.name === name) found.push(parsed);
+/** Prints a shipment step's outcome: the shipment's and batch's ids, then `document`. */
+function shipmentDone(
+  args: ReadArgs,
+  receipt: ContractTransactionReceipt,
+  found: Found,
+  document: object,
+  lines: string[],
+): void {
+  done(args, receipt, { shipmentId: found.id, batchId: found.batch.batchId, ...document }, lines);
+}
+
+/** The quantity that arrived: all that was shipped by default, 0 allowed, never more than was shipped. */
+function arrived(found: Found, text: string | undefined, label: string): bigint {
+  const shipped = BigInt(found.shipment.quantity);
+  const quantity = text === undefined ? shipped : /^0+$/.test(text.trim()) ? 0n : units(text, label);
+  if (quantity > shipped) {
+    throw new InputError(
+      `Shipment ${shortId(found.id)} carried ${n(shipped)} units: ${n(quantity)} cannot have arrived`,
+    );
   }
-  return found;
+  return quantity;
 }
-
-/** Prints the JSON document, or the sentences. */
-function report(args: Common, document: Record<string, unknown>, lines: string[]): void {
-  if (args.json) L.output.printJson(document);
-  else for (const line of lines) console.log(line);
-}
-
-const ARRIVING = [1, 2, 3]; // InTransit, PickedUp, Delivered
-const HELD = 4;
-const OPEN_NOT_HELD = [1, 2, 3, 6]; // InTransit, PickedUp, Delivered, Refused
 
 // ------------------------------------------------------------------ read-only
 
-interface TraceArgs extends Common {
+interface TraceArgs extends ReadArgs {
   batch: string;
 }
 
-cliTask("trace", "A batch's provenance: every history record, holdings, lineage, and the proof of its history", false)
-  .addPositionalParam("batch", 'The batch: "<GTIN>/<lot>", a Digital Link URI, or its 0x id')
+readTask("trace", "A batch's provenance: every history record, holdings, lineage, and the proof of its history")
+  .addPositionalParam("batch", BATCH)
   .setAction(
     run<TraceArgs>(false, async (args, client) => {
-      const batch = await findBatch(client, args.batch);
+      const batch = await client.resolveBatch(args.batch);
       const timeline = await readTimeline(client, batch);
       if (args.json) {
-        L.output.printJson(timeline);
+        printJson(timeline);
         return;
       }
       const v = batch.view;
       console.log(`Batch ${batchName(batch)} (${batch.batchId})`);
       console.log(
-        `  made by ${orgName(client, v.makerOrgId)}: ${n(v.commissioned)} units, expires ${L.codes.formatTime(v.expiresAt)}`,
+        `  made by ${orgName(client, v.makerOrgId)}: ${n(v.commissioned)} units, expires ${formatTime(v.expiresAt)}`,
       );
       console.log(
         `  status ${timeline.status}` +
-          (v.status === BigInt(L.trace.BatchStatus.OnHold) ? ` (hold until ${L.codes.formatTime(v.holdUntil)})` : "") +
-          `; latest inspection ${L.trace.Inspection[Number(v.inspection)]}` +
+          (timeline.status === "OnHold" ? ` (hold until ${formatTime(v.holdUntil)})` : "") +
+          `; latest inspection ${timeline.inspection}` +
           (v.serialised ? "; unit serials committed" : "") +
           (timeline.openExcursions > 0 ? `; ${timeline.openExcursions} shipment(s) held after an excursion` : ""),
       );
-      console.log("\nHistory:");
-      L.output.printTable(
-        timeline.records.map((r) => ({
-          "#": r.index,
-          time: L.codes.formatTime(r.timestamp),
-          record: r.kind,
-          by: r.organisation,
-          details: r.details,
-        })),
-        "No records.",
-      );
-      console.log("\nHoldings:");
-      L.output.printTable(
-        timeline.holdings.map((h) => ({ organisation: h.organisation, quantity: BigInt(h.quantity) })),
-        "Nobody holds any of this batch.",
-      );
       const o = timeline.outflows;
-      console.log(
-        `In transit ${n(BigInt(timeline.inTransit))}; dispensed ${n(BigInt(o.dispensed))}, destroyed ` +
-          `${n(BigInt(o.destroyed))}, lost in transit ${n(BigInt(o.lost))}, used as input ${n(BigInt(timeline.consumed))}.`,
-      );
-      console.log("\nMade from:");
-      L.output.printTable(
-        timeline.inputs.map((i) => ({ batch: i.batch, status: i.status, quantity: BigInt(i.quantity), id: i.batchId })),
-        "No input batches.",
-      );
-      console.log("\nBatches made from it:");
-      L.output.printTable(
-        timeline.madeInto.map((m) => ({ batch: m.batch, status: m.status, id: m.batchId })),
-        "None.",
-      );
+      const sections: [string, Record<string, string | number | bigint>[], string][] = [
+        [
+          "History:",
+          timeline.records.map((r) => ({
+            "#": r.index,
+            time: formatTime(r.timestamp),
+            record: r.kind,
+            by: r.organisation,
+            details: r.details,
+          })),
+          "No records.",
+        ],
+        [
+          "Holdings:",
+          timeline.holdings.map((h) => ({ organisation: h.organisation, quantity: h.quantity })),
+          "Nobody holds any of this batch.",
+        ],
+        [
+          `In transit ${n(timeline.inTransit)}; dispensed ${n(o.dispensed)}, destroyed ${n(o.destroyed)}, lost in ` +
+            `transit ${n(o.lost)}, used as input ${n(timeline.consumed)}.\n\nMade from:`,
+          timeline.inputs.map((i) => ({ batch: i.batch, status: i.status, quantity: i.quantity, id: i.batchId })),
+          "No input batches.",
+        ],
+        [
+          "Batches made from it:",
+          timeline.madeInto.map((m) => ({ batch: m.batch, status: m.status, id: m.batchId })),
+          "None.",
+        ],
+      ];
+      for (const [index, [title, rows, empty]] of sections.entries()) {
+        console.log(index === 2 ? title : `\n${title}`);
+        printTable(rows, empty);
+      }
       console.log("");
       console.log(
         timeline.proven
@@ -297,11 +321,16 @@ cliTask("trace", "A batch's provenance: every history record, holdings, lineage,
 
 /** Everything `trace` shows, as its JSON. */
 async function readTimeline(client: MedAllianceClient, batch: ResolvedBatch) {
+  const [history, lineage, trace] = await Promise.all([
+    import("../scripts/lib/history"),
+    import("../scripts/lib/lineage"),
+    import("../scripts/lib/trace"),
+  ]);
   const ledger = client.ledger;
   const from = client.system.fromBlock;
   const id = batch.batchId;
-  const entries = await L.history.fetchHistory(ledger, id, { fromBlock: from });
-  const proof = await L.history.proveHistory(ledger, id, entries);
+  const entries = await history.fetchHistory(ledger, id, { fromBlock: from });
+  const proof = await history.proveHistory(ledger, id, entries);
 
   // Shipments of the batch, by id.
   const shipments = new Map<string, Shipment>();
@@ -313,63 +342,54 @@ async function readTimeline(client: MedAllianceClient, batch: ResolvedBatch) {
   for (const entry of entries) {
     if (eventsByTx.has(entry.transactionHash)) continue;
     const receipt = await client.provider.getTransactionReceipt(entry.transactionHash);
-    const parsed: LogDescription[] = [];
-    for (const log of receipt?.logs ?? []) {
-      if (log.address.toLowerCase() !== ledger.target.toString().toLowerCase()) continue;
-      const p = ledger.interface.parseLog(log);
-      if (p !== null) parsed.push(p);
-    }
-    eventsByTx.set(entry.transactionHash, parsed);
+    eventsByTx.set(entry.transactionHash, history.eventsIn(receipt?.logs ?? [], ledger));
   }
   const actors = new Map<string, { orgId: bigint; name: string }>();
   const actorOf = async (account: string) => {
-    let actor = actors.get(account);
-    if (actor === undefined) {
+    let found = actors.get(account);
+    if (found === undefined) {
       const [orgId, kind] = await client.registry.membershipOf(account);
-      const short = `${account.slice(0, 6)}…${account.slice(-4)}`;
+      const short = shortId(account);
+      const device = Number(kind) === AccountKind.Device ? ` (device ${short})` : "";
       const name =
         orgId !== 0n
-          ? orgName(client, orgId) + (Number(kind) === L.alliance.AccountKind.Device ? ` (device ${short})` : "")
-          : (await isRegulator(client, account))
-            ? `regulator ${short}`
-            : `account ${short}`;
-      actor = { orgId, name };
-      actors.set(account, actor);
+          ? orgName(client, orgId) + device
+          : `${(await isRegulator(client, account)) ? "regulator" : "account"} ${short}`;
+      found = { orgId, name };
+      actors.set(account, found);
     }
-    return actor;
+    return found;
   };
   const names = new Map<string, string>();
   const nameOf = async (batchId: string) => {
     let name = names.get(batchId);
     if (name === undefined) {
-      const other = await findBatch(client, batchId);
-      name = batchName(other);
+      name = batchName(await client.resolveBatch(batchId));
       names.set(batchId, name);
     }
     return name;
   };
+  const statusOf = async (batchId: string) => batchStatus(await ledger.batchStatus(batchId));
 
   const records = [];
   let consumed = 0n;
   for (const [index, entry] of entries.entries()) {
-    const events = eventsByTx.get(entry.transactionHash) ?? [];
-    const decoded = await decodeRecord(client, batch, entry, events, shipments, nameOf);
-    if (entry.kind === L.trace.RecordKind.ConsumedAsInput && decoded.quantity !== undefined) {
-      consumed += BigInt(decoded.quantity);
-    }
-    const actor = await actorOf(entry.actor);
+    const meaning = history.decodeRecord(id, entry, eventsByTx.get(entry.transactionHash) ?? []);
+    const kind = enumName("RecordKind", entry.kind);
+    if (kind === "ConsumedAsInput") consumed += meaning.quantity ?? 0n;
+    const found = await actorOf(entry.actor);
     records.push({
       index,
       timestamp: Number(entry.timestamp),
-      kind: L.trace.RecordKind[entry.kind],
+      kind,
       actor: entry.actor,
-      actorOrgId: actor.orgId === 0n ? undefined : actor.orgId,
-      organisation: actor.name,
+      actorOrgId: found.orgId === 0n ? undefined : found.orgId,
+      organisation: found.name,
       dataHash: entry.dataHash,
       transaction: entry.transactionHash,
       block: entry.blockNumber,
-      ...decoded.fields,
-      details: decoded.text,
+      ...recordFields(kind, meaning, shipments.get(meaning.shipmentId ?? "")),
+      details: await describeRecord(client, kind, entry, meaning, shipments, nameOf),
     });
   }
 
@@ -378,8 +398,8 @@ async function readTimeline(client: MedAllianceClient, batch: ResolvedBatch) {
   let inTransit = 0n;
   for (const [shipmentId, s] of shipments) {
     holders.add(BigInt(s.toOrgId));
-    const state = await ledger.shipmentState(shipmentId);
-    if (OPEN_NOT_HELD.includes(Number(state.status)) || Number(state.status) === HELD) inTransit += BigInt(s.quantity);
+    const status = shipmentStatus((await ledger.shipmentState(shipmentId)).status);
+    if ([...OPEN_NOT_HELD, "Held"].includes(status)) inTransit += BigInt(s.quantity);
   }
   const holdings = [];
   for (const orgId of holders) {
@@ -391,32 +411,24 @@ async function readTimeline(client: MedAllianceClient, batch: ResolvedBatch) {
   const inputs = [];
   const [commissioned] = await ledger.queryFilter(ledger.filters.BatchCommissioned(id), from);
   for (const input of commissioned?.args.request.inputs ?? []) {
-    inputs.push({
-      batchId: input.batchId,
-      batch: await nameOf(input.batchId),
-      status: statusName(await ledger.batchStatus(input.batchId)),
-      quantity: input.quantity,
-    });
+    const { batchId, quantity } = input;
+    inputs.push({ batchId, batch: await nameOf(batchId), status: await statusOf(batchId), quantity });
   }
   const madeInto = [];
-  for (const output of await L.lineage.batchesMadeFrom(ledger, id, { fromBlock: from })) {
-    madeInto.push({
-      batchId: output,
-      batch: await nameOf(output),
-      status: statusName(await ledger.batchStatus(output)),
-    });
+  for (const batchId of await lineage.batchesMadeFrom(ledger, id, { fromBlock: from })) {
+    madeInto.push({ batchId, batch: await nameOf(batchId), status: await statusOf(batchId) });
   }
   const outflows = await ledger.outflowsOf(id);
   return {
     batchId: id,
-    gtin: L.gs1.formatGtin(batch.gtin),
+    gtin: formatGtin(batch.gtin),
     lot: batch.lot,
-    status: statusName(batch.view.status),
+    status: batchStatus(batch.view.status),
     maker: { orgId: batch.view.makerOrgId, organisation: orgName(client, batch.view.makerOrgId) },
     commissioned: batch.view.commissioned,
     expiresAt: Number(batch.view.expiresAt),
     holdUntil: Number(batch.view.holdUntil),
-    inspection: L.trace.Inspection[Number(batch.view.inspection)],
+    inspection: trace.Inspection[Number(batch.view.inspection)],
     serialised: batch.view.serialised,
     openExcursions: Number(await ledger.openExcursionsOf(id)),
     holdings,
@@ -433,167 +445,119 @@ async function readTimeline(client: MedAllianceClient, batch: ResolvedBatch) {
   };
 }
 
-interface Decoded {
-  text: string;
-  quantity?: bigint;
-  fields: Record<string, unknown>;
+/** A record's decoded values as `trace --json` gives them (received quantities as `quantityReceived`). */
+function recordFields(kind: string, meaning: RecordMeaning, shipment: Shipment | undefined): Record<string, unknown> {
+  const { shipmentId, quantity, outputBatchId, goodCondition, orgId, recallClass, destroyed } = meaning;
+  const fields: Record<string, unknown> = { shipmentId, outputBatchId, goodCondition, orgId, recallClass, destroyed };
+  fields[kind === "Received" || kind === "Settled" ? "quantityReceived" : "quantity"] = quantity;
+  if (kind === "Commissioned" && meaning.event !== undefined) {
+    fields.gln = gln(meaning.event.args.gln);
+    fields.docURI = meaning.event.args.request.docURI;
+  }
+  if (kind === "Shipped" && shipment !== undefined) {
+    Object.assign(fields, {
+      quantity: shipment.quantity,
+      toOrgId: shipment.toOrgId,
+      carrierOrgId: shipment.carrierOrgId,
+    });
+  }
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
 }
 
-/** What a record's data hash stands for, from the ledger events of its transaction. */
-async function decodeRecord(
+/** What the `details` column says of a record, from its decoded meaning. */
+async function describeRecord(
   client: MedAllianceClient,
-  batch: ResolvedBatch,
-  entry: import("../scripts/lib/history").HistoryEntry,
-  events: LogDescription[],
+  kind: string,
+  entry: HistoryEntry,
+  meaning: RecordMeaning,
   shipments: Map<string, Shipment>,
   nameOf: (batchId: string) => Promise<string>,
-): Promise<Decoded> {
-  const K = L.trace.RecordKind;
-  const coder = L.ethers.AbiCoder.defaultAbiCoder();
-  const hash = (types: string[], values: unknown[]) => L.ethers.keccak256(coder.encode(types, values));
-  const short = L.codes.shortId;
-  const route = (s: Shipment) =>
-    `${n(BigInt(s.quantity))} units ${orgName(client, s.fromOrgId)} → ${orgName(client, s.toOrgId)}`;
-  const byName = (name: string) => events.filter((e) => e.name === name);
-  const id = batch.batchId;
-  switch (entry.kind) {
-    case K.Commissioned: {
-      const event = byName("BatchCommissioned").find((e) => e.args.batchId === id);
-      if (event === undefined) return { text: "commissioned", fields: {} };
+): Promise<string> {
+  const { event, quantity, shipmentId } = meaning;
+  const s = shipmentId === undefined ? undefined : shipments.get(shipmentId);
+  const shipment = `shipment ${shipmentId === undefined ? "?" : shortId(shipmentId)}`;
+  const route =
+    s === undefined ? "" : `${n(s.quantity)} units ${orgName(client, s.fromOrgId)} → ${orgName(client, s.toOrgId)}`;
+  const of = (received: bigint) => `${n(received)} of ${n(s?.quantity ?? received)} units`;
+  const hash = shortId(entry.dataHash);
+  switch (kind) {
+    case "Commissioned": {
+      if (event === undefined) return "commissioned";
       const r = event.args.request;
       const inputs = r.inputs.length === 0 ? "" : `, from ${r.inputs.length} input batch(es)`;
-      return {
-        text: `${n(r.quantity)} units at site ${gln(event.args.gln)}, produced ${L.codes.formatTime(r.producedAt)}${inputs}`,
-        quantity: r.quantity,
-        fields: { quantity: r.quantity, gln: gln(event.args.gln), docURI: r.docURI },
-      };
+      return `${n(r.quantity)} units at site ${gln(event.args.gln)}, produced ${formatTime(r.producedAt)}${inputs}`;
     }
-    case K.ConsumedAsInput: {
-      for (const event of byName("BatchCommissioned")) {
-        for (const input of event.args.request.inputs) {
-          if (input.batchId !== id) continue;
-          if (hash(["bytes32", "uint256"], [event.args.batchId, input.quantity]) !== entry.dataHash) continue;
-          return {
-            text: `${n(input.quantity)} units used to make ${await nameOf(event.args.batchId)}`,
-            quantity: input.quantity,
-            fields: { quantity: input.quantity, outputBatchId: event.args.batchId },
-          };
-        }
-      }
-      return { text: "used as an input", fields: {} };
-    }
-    case K.Shipped: {
-      const s = shipments.get(entry.dataHash);
-      if (s === undefined) return { text: `shipment ${short(entry.dataHash)}`, fields: { shipmentId: entry.dataHash } };
-      return {
-        text: `${route(s)}, carrier ${orgName(client, s.carrierOrgId)}, site ${gln(BigInt(s.fromGln))} → ${gln(BigInt(s.toGln))}; shipment ${entry.dataHash}`,
-        fields: { shipmentId: entry.dataHash, quantity: s.quantity, toOrgId: s.toOrgId, carrierOrgId: s.carrierOrgId },
-      };
-    }
-    case K.PickedUp:
-    case K.Delivered:
-    case K.Returned:
-    case K.Reclaimed: {
-      const s = shipments.get(entry.dataHash);
-      const text = `shipment ${short(entry.dataHash)}` + (s === undefined ? "" : `: ${route(s)}`);
-      return { text, fields: { shipmentId: entry.dataHash } };
-    }
-    case K.Received: {
-      for (const event of byName("Received")) {
-        const { shipmentId, quantityReceived, goodCondition } = event.args;
-        if (hash(["bytes32", "uint256", "bool"], [shipmentId, quantityReceived, goodCondition]) !== entry.dataHash) {
-          continue;
-        }
-        const shipped = BigInt(shipments.get(shipmentId)?.quantity ?? quantityReceived);
-        const lost = shipped - BigInt(quantityReceived);
-        return {
-          text:
-            `${n(quantityReceived)} of ${n(shipped)} units received ${goodCondition ? "in good condition" : "damaged"}` +
-            (lost > 0n ? `, ${n(lost)} lost in transit` : "") +
-            `; shipment ${short(shipmentId)}`,
-          fields: { shipmentId, quantityReceived, goodCondition },
-        };
-      }
-      return { text: "received", fields: {} };
-    }
-    case K.Refused:
-    case K.Held: {
-      const status = entry.kind === K.Refused ? L.trace.ShipmentStatus.Refused : L.trace.ShipmentStatus.Held;
-      const event = byName("ShipmentUpdated").find((e) => Number(e.args.status) === status);
-      const shipmentId: string | undefined = event?.args.shipmentId;
-      const what = entry.kind === K.Refused ? "refused" : "held after a cold-chain excursion";
-      return { text: `shipment ${shipmentId === undefined ? "?" : short(shipmentId)} ${what}`, fields: { shipmentId } };
-    }
-    case K.Settled: {
-      const event = byName("ShipmentSettled").find(
-        (e) =>
-          hash(["bytes32", "uint256", "bytes32"], [e.args.shipmentId, e.args.quantityReceived, e.args.reasonHash]) ===
-          entry.dataHash,
+    case "ConsumedAsInput":
+      if (meaning.outputBatchId === undefined) return "used as an input";
+      return `${n(quantity!)} units used to make ${await nameOf(meaning.outputBatchId)}`;
+    case "Shipped":
+      if (s === undefined) return shipment;
+      return (
+        `${route}, carrier ${orgName(client, s.carrierOrgId)}, site ${gln(s.fromGln)} → ${gln(s.toGln)}; ` +
+        `shipment ${entry.dataHash}`
       );
-      if (event === undefined) return { text: "settled", fields: {} };
-      const shipped = BigInt(shipments.get(event.args.shipmentId)?.quantity ?? event.args.quantityReceived);
-      return {
-        text: `shipment ${short(event.args.shipmentId)} settled: ${n(event.args.quantityReceived)} of ${n(shipped)} units received`,
-        fields: { shipmentId: event.args.shipmentId, quantityReceived: event.args.quantityReceived },
-      };
-    }
-    case K.HoldCleared: {
-      const settled = byName("ShipmentSettled")[0];
-      const updated = byName("ShipmentUpdated")[0];
-      const shipmentId: string | undefined = settled?.args.shipmentId ?? updated?.args.shipmentId;
-      const outcome =
-        settled !== undefined ? "goods destroyed" : `goods fit, ${shipmentStatusName(updated?.args.status ?? 0)} again`;
-      return {
-        text: `hold on shipment ${shipmentId === undefined ? "?" : short(shipmentId)} cleared: ${outcome}`,
-        fields: { shipmentId, destroyed: settled !== undefined },
-      };
-    }
-    case K.Dispensed:
-    case K.Destroyed: {
-      const name = entry.kind === K.Dispensed ? "Dispensed" : "Destroyed";
-      const key = entry.kind === K.Dispensed ? "referenceHash" : "reasonHash";
-      const event = byName(name).find(
-        (e) => e.args.batchId === id && hash(["uint256", "bytes32"], [e.args.quantity, e.args[key]]) === entry.dataHash,
+    case "PickedUp":
+    case "Delivered":
+    case "Returned":
+    case "Reclaimed":
+      return shipment + (s === undefined ? "" : `: ${route}`);
+    case "Received": {
+      if (event === undefined) return "received";
+      const lost = BigInt(s?.quantity ?? quantity!) - quantity!;
+      return (
+        `${of(quantity!)} received ${meaning.goodCondition ? "in good condition" : "damaged"}` +
+        (lost > 0n ? `, ${n(lost)} lost in transit` : "") +
+        `; ${shipment}`
       );
-      if (event === undefined) return { text: name.toLowerCase(), fields: {} };
-      return {
-        text: `${n(event.args.quantity)} units ${name.toLowerCase()} at ${orgName(client, event.args.orgId)}`,
-        quantity: event.args.quantity,
-        fields: { quantity: event.args.quantity, orgId: event.args.orgId },
-      };
     }
-    case K.Recalled: {
-      const event = byName("BatchRecalled").find((e) => e.args.batchId === id);
-      const recallClass = event === undefined ? undefined : Number(event.args.recallClass);
-      return { text: recallClass === undefined ? "recalled" : `class ${recallClass} recall`, fields: { recallClass } };
+    case "Refused":
+      return `${shipment} refused`;
+    case "Held":
+      return `${shipment} held after a cold-chain excursion`;
+    case "Settled":
+      return event === undefined ? "settled" : `${shipment} settled: ${of(quantity!)} received`;
+    case "HoldCleared": {
+      const outcome = meaning.destroyed
+        ? "goods destroyed"
+        : `goods fit, ${shipmentStatus(meaning.resumed ?? 0)} again`;
+      return `hold on ${shipment} cleared: ${outcome}`;
     }
-    case K.InspectionPassed:
-    case K.InspectionFailed:
-      return { text: `report ${short(entry.dataHash)}`, fields: {} };
-    case K.Note:
-      return { text: `note ${short(entry.dataHash)}`, fields: {} };
-    case K.Released:
-      return { text: `released early by a regulator; reasons ${short(entry.dataHash)}`, fields: {} };
-    case K.Blocked:
-    case K.Unblocked:
-      return { text: `reasons ${short(entry.dataHash)}`, fields: {} };
-    case K.Correction:
-      return { text: "corrects the record before it", fields: {} };
-    case K.SerialsCommitted:
-      return { text: "unit serials committed", fields: {} };
-    case K.Reading:
-      return { text: `signed field reading ${short(entry.dataHash)}`, fields: {} };
+    case "Dispensed":
+    case "Destroyed":
+      if (event === undefined) return kind.toLowerCase();
+      return `${n(quantity!)} units ${kind.toLowerCase()} at ${orgName(client, meaning.orgId!)}`;
+    case "Recalled":
+      return meaning.recallClass === undefined ? "recalled" : `class ${meaning.recallClass} recall`;
+    case "InspectionPassed":
+    case "InspectionFailed":
+      return `report ${hash}`;
+    case "Note":
+      return `note ${hash}`;
+    case "Released":
+      return `released early by a regulator; reasons ${hash}`;
+    case "Blocked":
+    case "Unblocked":
+      return `reasons ${hash}`;
+    case "Correction":
+      return "corrects the record before it";
+    case "SerialsCommitted":
+      return "unit serials committed";
+    case "Reading":
+      return `signed field reading ${hash}`;
     default:
-      return { text: short(entry.dataHash), fields: {} };
+      return hash;
   }
 }
 
-interface OrgArgs extends Common {
+interface OrgArgs extends ReadArgs {
   org: string;
   carrying: boolean;
 }
 
-cliTask("ledger:incoming", "Shipments waiting for an organisation: on their way or delivered to it", false)
+/** What a carrier does next with a shipment in each status it waits in. */
+const NEXT: Record<string, string> = { InTransit: "pick up", PickedUp: "deliver", Refused: "return to sender" };
+
+readTask("ledger:incoming", "Shipments waiting for an organisation: on their way or delivered to it")
   .addParam("org", "The organisation, by id or name")
   .addFlag("carrying", "Instead, shipments the organisation carries that wait for its pick-up, delivery or return")
   .setAction(
@@ -601,19 +565,18 @@ cliTask("ledger:incoming", "Shipments waiting for an organisation: on their way 
       const org = await client.resolveOrg(args.org, "--org");
       const ledger = client.ledger;
       const filter = args.carrying ? ledger.filters.Shipped() : ledger.filters.Shipped(undefined, undefined, org.id);
-      const waiting = args.carrying ? [1, 2, 6] : [1, 2, 3, 4];
-      const next: Record<number, string> = { 1: "pick up", 2: "deliver", 6: "return to sender" };
+      const waiting = args.carrying ? Object.keys(NEXT) : [...ARRIVING, "Held"];
       const shipments = [];
       for (const event of await ledger.queryFilter(filter, client.system.fromBlock)) {
         const s = event.args.shipment;
         if (args.carrying && s.carrierOrgId !== org.id) continue;
         const state = await ledger.shipmentState(event.args.shipmentId);
-        if (!waiting.includes(Number(state.status))) continue;
-        const batch = await findBatch(client, s.batchId);
+        const status = shipmentStatus(state.status);
+        if (!waiting.includes(status)) continue;
         shipments.push({
           shipmentId: event.args.shipmentId,
           batchId: s.batchId,
-          batch: batchName(batch),
+          batch: batchName(await client.resolveBatch(s.batchId)),
           quantity: s.quantity,
           fromOrgId: s.fromOrgId,
           from: orgName(client, s.fromOrgId),
@@ -622,14 +585,14 @@ cliTask("ledger:incoming", "Shipments waiting for an organisation: on their way 
           carrierOrgId: s.carrierOrgId,
           carrier: orgName(client, s.carrierOrgId),
           toGln: gln(s.toGln),
-          status: shipmentStatusName(state.status),
+          status,
           shippedAt: Number(state.shippedAt),
           deliveredAt: Number(state.deliveredAt),
-          next: args.carrying ? next[Number(state.status)] : undefined,
+          next: args.carrying ? NEXT[status] : undefined,
         });
       }
       if (args.json) {
-        L.output.printJson({ orgId: org.id, organisation: org.name, carrying: args.carrying, shipments });
+        printJson({ orgId: org.id, organisation: org.name, carrying: args.carrying, shipments });
         return;
       }
       console.log(
@@ -637,21 +600,21 @@ cliTask("ledger:incoming", "Shipments waiting for an organisation: on their way 
           ? `Shipments ${org.name} carries that wait for it: ${shipments.length}`
           : `Shipments waiting for ${org.name}: ${shipments.length}`,
       );
-      L.output.printTable(
+      printTable(
         shipments.map((s) => ({
           shipment: s.shipmentId,
           batch: s.batch,
-          quantity: BigInt(s.quantity),
+          quantity: s.quantity,
           ...(args.carrying ? { from: s.from, to: s.to, next: s.next } : { from: s.from, carrier: s.carrier }),
           status: s.status,
-          shipped: L.codes.formatTime(s.shippedAt),
+          shipped: formatTime(s.shippedAt),
         })),
         "None.",
       );
     }),
   );
 
-cliTask("ledger:holdings", "What an organisation holds: every batch with a holding, its status and expiry", false)
+readTask("ledger:holdings", "What an organisation holds: every batch with a holding, its status and expiry")
   .addParam("org", "The organisation, by id or name")
   .setAction(
     run<OrgArgs>(false, async (args, client) => {
@@ -659,37 +622,37 @@ cliTask("ledger:holdings", "What an organisation holds: every batch with a holdi
       const ledger = client.ledger;
       const from = client.system.fromBlock;
       const candidates = new Set<string>();
-      for (const e of await ledger.queryFilter(ledger.filters.BatchCommissioned(undefined, undefined, org.id), from)) {
-        candidates.add(e.args.batchId);
-      }
-      for (const e of await ledger.queryFilter(ledger.filters.Shipped(undefined, undefined, org.id), from)) {
-        candidates.add(e.args.batchId);
+      for (const filter of [
+        ledger.filters.BatchCommissioned(undefined, undefined, org.id),
+        ledger.filters.Shipped(undefined, undefined, org.id),
+      ]) {
+        for (const event of await ledger.queryFilter(filter, from)) candidates.add(event.args.batchId);
       }
       const holdings = [];
       for (const batchId of candidates) {
         const quantity = await ledger.holdingOf(batchId, org.id);
         if (quantity === 0n) continue;
-        const batch = await findBatch(client, batchId);
+        const batch = await client.resolveBatch(batchId);
         holdings.push({
           batchId,
-          gtin: L.gs1.formatGtin(batch.gtin),
+          gtin: formatGtin(batch.gtin),
           lot: batch.lot,
           quantity,
-          status: statusName(batch.view.status),
+          status: batchStatus(batch.view.status),
           expiresAt: Number(batch.view.expiresAt),
         });
       }
       if (args.json) {
-        L.output.printJson({ orgId: org.id, organisation: org.name, holdings });
+        printJson({ orgId: org.id, organisation: org.name, holdings });
         return;
       }
       console.log(`${org.name} holds ${holdings.length} batch${holdings.length === 1 ? "" : "es"}:`);
-      L.output.printTable(
+      printTable(
         holdings.map((h) => ({
           batch: `${h.gtin}/${h.lot}`,
-          quantity: BigInt(h.quantity),
+          quantity: h.quantity,
           status: h.status,
-          expires: L.codes.formatTime(h.expiresAt),
+          expires: formatTime(h.expiresAt),
           id: h.batchId,
         })),
         "Nothing.",
@@ -699,7 +662,7 @@ cliTask("ledger:holdings", "What an organisation holds: every batch with a holdi
 
 // ------------------------------------------------------------------ batches
 
-interface CommissionArgs extends Common {
+interface CommissionArgs extends SendArgs {
   gtin: string;
   lot: string;
   quantity: string;
@@ -711,7 +674,7 @@ interface CommissionArgs extends Common {
   inputs?: string;
 }
 
-cliTask("ledger:commission", "The product's maker commissions a batch (on hold until released)", true)
+memberTask("ledger:commission", "The product's maker commissions a batch (on hold until released)")
   .addParam("gtin", "The product's GTIN as printed")
   .addParam("lot", "The lot as printed (1 to 20 characters)")
   .addParam("quantity", "Quantity, in the product's unit")
@@ -723,50 +686,39 @@ cliTask("ledger:commission", "The product's maker commissions a batch (on hold u
   .addOptionalParam("inputs", 'Input batches consumed: "<batch>:<quantity>", comma-separated', undefined)
   .setAction(
     run<CommissionArgs>(true, async (args, client) => {
-      const org = await actingOrg(client, MAKERS);
-      const gtin = L.codes.parseGtin(args.gtin, "--gtin");
-      const product = await client.catalog
-        .product(gtin)
-        .catch(() => fail(`--gtin ${args.gtin}: no product has this GTIN in the catalog`));
-      const productStatus = L.trace.ProductStatus[Number(product.status)];
+      const org = await actor(client, MAKERS);
+      const gtin = parseGtin(args.gtin, "--gtin");
+      const product = await client.catalog.product(gtin).catch(() => {
+        throw new InputError(`--gtin ${args.gtin}: no product has this GTIN in the catalog`);
+      });
+      const name = `${formatGtin(gtin)}/${args.lot}`;
       if (product.makerOrgId !== org.id) {
-        fail(`Product ${L.gs1.formatGtin(gtin)} is made by ${orgName(client, product.makerOrgId)}, not ${org.name}`);
+        throw new InputError(
+          `Product ${formatGtin(gtin)} is made by ${orgName(client, product.makerOrgId)}, not ${org.name}`,
+        );
       }
-      if (Number(product.status) !== L.trace.ProductStatus.Approved) {
-        fail(`Product ${L.gs1.formatGtin(gtin)} is ${productStatus}: only approved products are commissioned`);
+      const productStatus = enumName("ProductStatus", product.status);
+      if (productStatus !== "Approved") {
+        throw new InputError(
+          `Product ${formatGtin(gtin)} is ${productStatus}: only approved products are commissioned`,
+        );
       }
-      const lot = L.codes.parseLot(args.lot);
-      const batchId = L.trace.batchIdOf(gtin, lot);
-      if (Number(await client.ledger.batchStatus(batchId)) !== L.trace.BatchStatus.Unknown) {
-        fail(`Batch ${L.gs1.formatGtin(gtin)}/${args.lot} already exists: a lot is used once per GTIN`);
+      const lot = parseLot(args.lot);
+      const { batchIdOf } = await import("../scripts/lib/trace");
+      const batchId = batchIdOf(gtin, lot);
+      if ((await client.ledger.batchStatus(batchId)) !== 0n) {
+        throw new InputError(`Batch ${name} already exists: a lot is used once per GTIN`);
       }
-      const quantity = quantityArg(args.quantity, "--quantity");
+      const quantity = units(args.quantity, "--quantity");
       const now = await client.now();
-      const producedAt =
-        args.produced === undefined ? now : L.codes.parseTime(args.produced, now, { label: "--produced" });
-      if (producedAt > now)
-        fail(`--produced ${L.codes.formatTime(producedAt)} is in the future (now is ${L.codes.formatTime(now)})`);
-      const expiresAt = L.codes.parseTime(args.expires, now, { label: "--expires", future: true });
-      const site = await siteArg(client, org, args.site, "--site");
-      const docHash = documentHashArg(args.doc, "--doc");
-      const inputs: { batchId: string; quantity: bigint; name: string }[] = [];
-      const items = args.inputs === undefined || args.inputs.trim() === "" ? [] : args.inputs.split(",");
-      if (items.length > MAX_INPUTS) fail(`--inputs lists ${items.length} batches: at most ${MAX_INPUTS}`);
-      const wanted = new Map<string, bigint>();
-      for (const item of items) {
-        const colon = item.lastIndexOf(":");
-        if (colon < 0) fail(`--inputs "${item.trim()}" is not "<batch>:<quantity>"`);
-        const input = await findBatch(client, item.slice(0, colon).trim(), "input");
-        const inputQuantity = quantityArg(item.slice(colon + 1).trim(), `input ${batchName(input)} quantity`);
-        const inputStatus = statusName(input.view.status);
-        if (inputStatus !== "Released") {
-          fail(`Input ${batchName(input)} is ${inputStatus}: only Released batches are used as inputs`);
-        }
-        const total = (wanted.get(input.batchId) ?? 0n) + inputQuantity;
-        wanted.set(input.batchId, total);
-        await requireHolding(client, input, org, total);
-        inputs.push({ batchId: input.batchId, quantity: inputQuantity, name: batchName(input) });
+      const producedAt = args.produced === undefined ? now : parseTime(args.produced, now, { label: "--produced" });
+      if (producedAt > now) {
+        throw new InputError(`--produced ${formatTime(producedAt)} is in the future (now is ${formatTime(now)})`);
       }
+      const expiresAt = parseTime(args.expires, now, { label: "--expires", future: true });
+      const site = await siteArg(client, org, args.site, "--site");
+      const docHash = parseDocument(args.doc, "--doc");
+      const inputs = await inputsArg(client, org, args.inputs);
       const request = {
         gtin,
         lot,
@@ -778,79 +730,100 @@ cliTask("ledger:commission", "The product's maker commissions a batch (on hold u
         docURI: args.docUri ?? "",
         inputs: inputs.map((i) => ({ batchId: i.batchId, quantity: i.quantity })),
       };
-      const what = `commission ${n(quantity)} units of ${L.gs1.formatGtin(gtin)}/${args.lot}`;
-      const receipt = await client.send(what, () => client.ledger.commission(request));
-      const [event] = ledgerEvents(client, receipt, "BatchCommissioned");
-      const created = await findBatch(client, event.args.batchId);
-      report(
+      const receipt = await client.send(`commission ${n(quantity)} units of ${name}`, () =>
+        client.ledger.commission(request),
+      );
+      const created = await client.resolveBatch(batchId);
+      const status = batchStatus(created.view.status);
+      const from = inputs.map((i) => `${n(i.quantity)} of ${i.name}`).join(", ");
+      done(
         args,
+        receipt,
         {
-          transaction: receipt.hash,
-          batchId: created.batchId,
-          gtin: L.gs1.formatGtin(gtin),
+          batchId,
+          gtin: formatGtin(gtin),
           lot: args.lot,
           quantity,
           site: gln(site.gln),
           producedAt,
           expiresAt,
           docHash,
-          status: statusName(created.view.status),
+          status,
           holdUntil: Number(created.view.holdUntil),
-          inputs: inputs.map((i) => ({ batchId: i.batchId, quantity: i.quantity })),
+          inputs: request.inputs,
         },
         [
-          `${org.name} commissioned batch ${L.gs1.formatGtin(gtin)}/${args.lot}: ${n(quantity)} units at site ` +
-            `${gln(site.gln)}, expiring ${L.codes.formatTime(expiresAt)}` +
-            (inputs.length === 0 ? "." : `, from ${inputs.map((i) => `${n(i.quantity)} of ${i.name}`).join(", ")}.`),
-          `Batch id ${created.batchId}; it is ${statusName(created.view.status)} until ` +
-            `${L.codes.formatTime(created.view.holdUntil)} and a passed inspection, or a regulator's early release.`,
-          `Transaction ${receipt.hash}`,
+          `${org.name} commissioned batch ${name}: ${n(quantity)} units at site ${gln(site.gln)}, expiring ` +
+            `${formatTime(expiresAt)}${inputs.length === 0 ? "." : `, from ${from}.`}`,
+          `Batch id ${batchId}; it is ${status} until ${formatTime(created.view.holdUntil)} and a passed inspection, ` +
+            "or a regulator's early release.",
         ],
       );
     }),
   );
 
-interface BatchArgs extends Common {
+/** `--inputs "<batch>:<quantity>,…"`: Released batches the maker holds enough of. */
+async function inputsArg(client: MedAllianceClient, org: Organisation, text: string | undefined) {
+  const items = text === undefined || text.trim() === "" ? [] : text.split(",");
+  if (items.length > MAX_INPUTS) throw new InputError(`--inputs lists ${items.length} batches: at most ${MAX_INPUTS}`);
+  const inputs: { batchId: string; quantity: bigint; name: string }[] = [];
+  const wanted = new Map<string, bigint>();
+  for (const item of items) {
+    const colon = item.lastIndexOf(":");
+    if (colon < 0) throw new InputError(`--inputs "${item.trim()}" is not "<batch>:<quantity>"`);
+    const input = await client.resolveBatch(item.slice(0, colon).trim(), "input");
+    const name = batchName(input);
+    const quantity = units(item.slice(colon + 1).trim(), `input ${name} quantity`);
+    const status = batchStatus(input.view.status);
+    if (status !== "Released") {
+      throw new InputError(`Input ${name} is ${status}: only Released batches are used as inputs`);
+    }
+    const total = (wanted.get(input.batchId) ?? 0n) + quantity;
+    wanted.set(input.batchId, total);
+    await requireHolding(client, input, org, total);
+    inputs.push({ batchId: input.batchId, quantity, name });
+  }
+  return inputs;
+}
+
+interface BatchArgs extends SendArgs {
   batch: string;
 }
 
-/** The maker's account (MANUFACTURER or SUPPLIER of the batch's maker) or a regulator, as `record` checks. */
+/** Who may write a record on a batch: its maker (or, `allowHolder`, a holder) or a regulator; named for sentences. */
 async function makerOrRegulator(
   client: MedAllianceClient,
   batch: ResolvedBatch,
   allowHolder: boolean,
   what: string,
 ): Promise<string> {
-  const account = await client.sender.getAddress();
-  if (await isRegulator(client, account)) return "a regulator";
-  const org = await actingOrg(client, HOLDERS);
-  const maker = BigInt(batch.view.makerOrgId);
-  if (org.id === maker && (org.mask & MAKERS) !== 0) return org.name;
+  if (await isRegulator(client, await client.sender.getAddress())) return "A regulator";
+  const org = await actor(client, HOLDERS);
+  if (org.id === BigInt(batch.view.makerOrgId) && (org.mask & MAKERS) !== 0) return org.name;
   if (allowHolder && (await holdingOf(client, batch, org)) > 0n) return org.name;
-  fail(
+  throw new InputError(
     `${org.name} ${allowHolder ? "neither made nor holds" : "did not make"} batch ${batchName(batch)}: only ` +
       `${allowHolder ? "its maker, a holder" : "its maker"} or a regulator ${what}`,
   );
 }
 
+/** Appends a document record (inspection, note) to a batch's history and prints what `said` of it. */
 async function sendRecord(
-  args: Common,
+  args: BatchArgs,
   client: MedAllianceClient,
   batch: ResolvedBatch,
-  kind: number,
+  kind: "InspectionPassed" | "InspectionFailed" | "Note",
   dataHash: string,
-  what: string,
-  said: (by: string, status: string) => string,
-  by: string,
+  said: (status: string) => string,
   extra: Record<string, unknown> = {},
 ) {
-  const receipt = await client.send(what, () => client.ledger.record({ batchId: batch.batchId, kind, dataHash }));
-  const status = statusName(await client.ledger.batchStatus(batch.batchId));
-  report(
-    args,
-    { transaction: receipt.hash, batchId: batch.batchId, kind: L.trace.RecordKind[kind], dataHash, status, ...extra },
-    [said(by, status), `Transaction ${receipt.hash}`],
+  const { RecordKind } = await import("../scripts/lib/trace");
+  const receipt = await client.send(
+    `${kind === "Note" ? "add a note to" : "record the inspection of"} ${batchName(batch)}`,
+    () => client.ledger.record({ batchId: batch.batchId, kind: RecordKind[kind], dataHash }),
   );
+  const status = batchStatus(await client.ledger.batchStatus(batch.batchId));
+  done(args, receipt, { batchId: batch.batchId, kind, dataHash, status, ...extra }, [said(status)]);
 }
 
 interface InspectArgs extends BatchArgs {
@@ -858,30 +831,27 @@ interface InspectArgs extends BatchArgs {
   report: string;
 }
 
-cliTask("ledger:inspect", "The maker or a regulator records an inspection: passed or failed, with its report", true)
-  .addParam("batch", 'The batch: "<GTIN>/<lot>", a Digital Link URI, or its 0x id')
+batchTask("ledger:inspect", "The maker or a regulator records an inspection: passed or failed, with its report")
   .addParam("result", '"pass" or "fail"')
   .addParam("report", "The inspection report: a file, a text or its 0x hash")
   .setAction(
     run<InspectArgs>(true, async (args, client) => {
       const result = args.result.trim().toLowerCase();
       const passed = ["pass", "passed"].includes(result);
-      if (!passed && !["fail", "failed"].includes(result)) fail(`--result "${args.result}" is "pass" or "fail"`);
-      const batch = await findBatch(client, args.batch);
+      if (!passed && !["fail", "failed"].includes(result)) {
+        throw new InputError(`--result "${args.result}" is "pass" or "fail"`);
+      }
+      const batch = await client.resolveBatch(args.batch);
       const by = await makerOrRegulator(client, batch, false, "records its inspections");
-      const kind = passed ? L.trace.RecordKind.InspectionPassed : L.trace.RecordKind.InspectionFailed;
+      const outcome = passed ? "passed" : "failed";
       await sendRecord(
         args,
         client,
         batch,
-        kind,
-        documentHashArg(args.report, "--report"),
-        `record the inspection of ${batchName(batch)}`,
-        (who, status) =>
-          `${who === "a regulator" ? "A regulator" : who} recorded a ${passed ? "passed" : "failed"} inspection of ` +
-          `batch ${batchName(batch)}; it is now ${status}.`,
-        by,
-        { result: passed ? "passed" : "failed" },
+        passed ? "InspectionPassed" : "InspectionFailed",
+        parseDocument(args.report, "--report"),
+        (status) => `${by} recorded a ${outcome} inspection of batch ${batchName(batch)}; it is now ${status}.`,
+        { result: outcome },
       );
     }),
   );
@@ -890,23 +860,15 @@ interface NoteArgs extends BatchArgs {
   doc: string;
 }
 
-cliTask("ledger:note", "The maker, a holder or a regulator appends a note document to a batch's history", true)
-  .addParam("batch", 'The batch: "<GTIN>/<lot>", a Digital Link URI, or its 0x id')
+batchTask("ledger:note", "The maker, a holder or a regulator appends a note document to a batch's history")
   .addParam("doc", "The note: a file, a text or its 0x hash")
   .setAction(
     run<NoteArgs>(true, async (args, client) => {
-      const batch = await findBatch(client, args.batch);
+      const batch = await client.resolveBatch(args.batch);
       const by = await makerOrRegulator(client, batch, true, "add notes to it");
-      await sendRecord(
-        args,
-        client,
-        batch,
-        L.trace.RecordKind.Note,
-        documentHashArg(args.doc, "--doc"),
-        `add a note to ${batchName(batch)}`,
-        (who) => `${who === "a regulator" ? "A regulator" : who} added a note to batch ${batchName(batch)}.`,
-        by,
-      );
+      await sendRecord(args, client, batch, "Note", parseDocument(args.doc, "--doc"), () => {
+        return `${by} added a note to batch ${batchName(batch)}.`;
+      });
     }),
   );
 
@@ -918,30 +880,25 @@ interface ReasonArgs extends BatchArgs {
 function regulatorBatchTask(
   name: string,
   description: string,
-  check: (batch: ResolvedBatch) => void,
-  call: (
-    client: MedAllianceClient,
-    batchId: string,
-    reason: string,
-  ) => Promise<import("ethers").ContractTransactionResponse>,
+  check: (batch: ResolvedBatch) => string | undefined,
+  call: (client: MedAllianceClient, batchId: string, reason: string) => Promise<ContractTransactionResponse>,
   words: { verb: string; past: string; rule: string },
 ) {
-  cliTask(name, description, true)
-    .addParam("batch", 'The batch: "<GTIN>/<lot>", a Digital Link URI, or its 0x id')
-    .addParam("reason", "The written reasons: a file, a text or their 0x hash")
+  batchTask(name, description)
+    .addParam("reason", REASON)
     .setAction(
       run<ReasonArgs>(true, async (args, client) => {
-        const batch = await findBatch(client, args.batch);
-        await requireRegulator(client, words.rule);
-        check(batch);
-        const reasonHash = documentHashArg(args.reason, "--reason");
+        const batch = await client.resolveBatch(args.batch);
+        await client.requireRegulator(words.rule);
+        const refusal = check(batch);
+        if (refusal !== undefined) throw new InputError(`Batch ${batchName(batch)} ${refusal}`);
+        const reasonHash = parseDocument(args.reason, "--reason");
         const receipt = await client.send(`${words.verb} batch ${batchName(batch)}`, () =>
           call(client, batch.batchId, reasonHash),
         );
-        const status = statusName(await client.ledger.batchStatus(batch.batchId));
-        report(args, { transaction: receipt.hash, batchId: batch.batchId, reasonHash, status }, [
+        const status = batchStatus(await client.ledger.batchStatus(batch.batchId));
+        done(args, receipt, { batchId: batch.batchId, reasonHash, status }, [
           `A regulator ${words.past} batch ${batchName(batch)}: it is now ${status}.`,
-          `Transaction ${receipt.hash}`,
         ]);
       }),
     );
@@ -951,8 +908,8 @@ regulatorBatchTask(
   "ledger:release-early",
   "A regulator releases a batch on hold before its hold period ends or without an inspection",
   (batch) => {
-    const status = statusName(batch.view.status);
-    if (status !== "OnHold") fail(`Batch ${batchName(batch)} is ${status}: only a batch on hold is released early`);
+    const status = batchStatus(batch.view.status);
+    return status === "OnHold" ? undefined : `is ${status}: only a batch on hold is released early`;
   },
   (client, batchId, reason) => client.ledger.releaseEarly(batchId, reason),
   { verb: "release", past: "released early", rule: "release batches early" },
@@ -961,9 +918,7 @@ regulatorBatchTask(
 regulatorBatchTask(
   "ledger:block",
   "A regulator blocks a batch: it cannot be released, shipped (but back to its maker) or used until unblocked",
-  (batch) => {
-    if (batch.view.blocked) fail(`Batch ${batchName(batch)} is already blocked`);
-  },
+  (batch) => (batch.view.blocked ? "is already blocked" : undefined),
   (client, batchId, reason) => client.ledger.blockBatch(batchId, reason),
   { verb: "block", past: "blocked", rule: "block batches" },
 );
@@ -971,48 +926,48 @@ regulatorBatchTask(
 regulatorBatchTask(
   "ledger:unblock",
   "A regulator lifts a block",
-  (batch) => {
-    if (!batch.view.blocked) fail(`Batch ${batchName(batch)} is not blocked (it is ${statusName(batch.view.status)})`);
-  },
+  (batch) => (batch.view.blocked ? undefined : `is not blocked (it is ${batchStatus(batch.view.status)})`),
   (client, batchId, reason) => client.ledger.unblockBatch(batchId, reason),
   { verb: "unblock", past: "unblocked", rule: "unblock batches" },
 );
 
-interface RecallArgs extends Common {
+interface RecallArgs extends SendArgs {
   batches: string[];
   class: string;
   reason: string;
 }
 
-cliTask("ledger:recall", "A regulator, or the maker for its own batches, recalls one or more batches", true)
+memberTask("ledger:recall", "A regulator, or the maker for its own batches, recalls one or more batches")
   .addParam("class", "Recall class: 1 (most serious), 2 or 3")
-  .addParam("reason", "The written reasons: a file, a text or their 0x hash")
+  .addParam("reason", REASON)
   .addVariadicPositionalParam("batches", 'The batches: "<GTIN>/<lot>", Digital Link URIs or 0x ids (up to 50)')
   .setAction(
     run<RecallArgs>(true, async (args, client) => {
-      if (!/^[123]$/.test(args.class.trim())) fail(`--class ${args.class}: a recall class is 1, 2 or 3`);
+      if (!/^[123]$/.test(args.class.trim()))
+        throw new InputError(`--class ${args.class}: a recall class is 1, 2 or 3`);
       const recallClass = Number(args.class);
       if (args.batches.length > MAX_RECALL_BATCHES) {
-        fail(`${args.batches.length} batches named: at most ${MAX_RECALL_BATCHES} are recalled at once`);
+        throw new InputError(
+          `${args.batches.length} batches named: at most ${MAX_RECALL_BATCHES} are recalled at once`,
+        );
       }
-      const account = await client.sender.getAddress();
-      const regulator = await isRegulator(client, account);
-      const org = regulator ? undefined : await actingOrg(client, MAKERS);
+      const regulator = await isRegulator(client, await client.sender.getAddress());
+      const org = regulator ? undefined : await actor(client, MAKERS);
       const batches: ResolvedBatch[] = [];
       for (const text of args.batches) {
-        const batch = await findBatch(client, text);
-        if (batches.some((b) => b.batchId === batch.batchId)) fail(`Batch ${batchName(batch)} is named twice`);
+        const batch = await client.resolveBatch(text);
+        const name = batchName(batch);
+        if (batches.some((b) => b.batchId === batch.batchId)) throw new InputError(`Batch ${name} is named twice`);
         if (org !== undefined && BigInt(batch.view.makerOrgId) !== org.id) {
-          fail(
-            `${org.name} did not make batch ${batchName(batch)} (${orgName(client, batch.view.makerOrgId)} did): ` +
+          throw new InputError(
+            `${org.name} did not make batch ${name} (${orgName(client, batch.view.makerOrgId)} did): ` +
               "a maker recalls only its own batches",
           );
         }
-        if (Number(batch.view.status) === L.trace.BatchStatus.Recalled)
-          fail(`Batch ${batchName(batch)} is already recalled`);
+        if (batchStatus(batch.view.status) === "Recalled") throw new InputError(`Batch ${name} is already recalled`);
         batches.push(batch);
       }
-      const reasonHash = documentHashArg(args.reason, "--reason");
+      const reasonHash = parseDocument(args.reason, "--reason");
       const ids = batches.map((b) => b.batchId);
       const what = `recall ${batches.length === 1 ? `batch ${batchName(batches[0])}` : `${batches.length} batches`}`;
       const receipt = await client.send(what, () =>
@@ -1020,70 +975,54 @@ cliTask("ledger:recall", "A regulator, or the maker for its own batches, recalls
           ? client.ledger.recall(ids[0], recallClass, reasonHash)
           : client.ledger.recallMany(ids, recallClass, reasonHash),
       );
-      const by = regulator ? "A regulator" : org!.name;
-      report(args, { transaction: receipt.hash, batchIds: ids, recallClass, reasonHash }, [
-        `${by} recalled (class ${recallClass}): ${batches.map(batchName).join(", ")}.`,
-        `Transaction ${receipt.hash}`,
+      done(args, receipt, { batchIds: ids, recallClass, reasonHash }, [
+        `${org?.name ?? "A regulator"} recalled (class ${recallClass}): ${batches.map(batchName).join(", ")}.`,
       ]);
     }),
   );
 
-cliTask(
+batchTask(
   "ledger:correct",
   "Corrects a batch's last record: its own account within the correction window, or a regulator at any time",
-  true,
 )
-  .addParam("batch", 'The batch: "<GTIN>/<lot>", a Digital Link URI, or its 0x id')
-  .addParam("reason", "The written reasons: a file, a text or their 0x hash")
+  .addParam("reason", REASON)
   .setAction(
     run<ReasonArgs>(true, async (args, client) => {
-      const batch = await findBatch(client, args.batch);
-      const reasonHash = documentHashArg(args.reason, "--reason");
-      const entries = await L.history.fetchHistory(client.ledger, batch.batchId, {
-        fromBlock: client.system.fromBlock,
-      });
+      const batch = await client.resolveBatch(args.batch);
+      const reasonHash = parseDocument(args.reason, "--reason");
+      const { fetchHistory } = await import("../scripts/lib/history");
+      const entries = await fetchHistory(client.ledger, batch.batchId, { fromBlock: client.system.fromBlock });
       const last = entries[entries.length - 1];
-      const kind = L.trace.RecordKind[last.kind];
-      const lastText = `the last record of batch ${batchName(batch)} (${kind}, ${L.codes.formatTime(last.timestamp)})`;
-      if (last.kind === L.trace.RecordKind.Correction)
-        fail(`${lastText[0].toUpperCase()}${lastText.slice(1)} is a correction: a correction is not corrected`);
+      const kind = enumName("RecordKind", last.kind);
+      const lastText = `the last record of batch ${batchName(batch)} (${kind}, ${formatTime(last.timestamp)})`;
+      if (kind === "Correction") {
+        throw new InputError(`T${lastText.slice(1)} is a correction: a correction is not corrected`);
+      }
       const account = await client.sender.getAddress();
       if (!(await isRegulator(client, account))) {
         if (account.toLowerCase() !== last.actor.toLowerCase()) {
-          fail(
+          throw new InputError(
             `Account ${account} did not write ${lastText}: only its own account (${last.actor}) or a regulator corrects it`,
           );
         }
-        await actingOrg(client, HOLDERS);
+        await actor(client, HOLDERS);
         const deadline = Number(last.timestamp) + Number(await client.ledger.correctionWindow());
         if ((await client.now()) >= deadline) {
-          fail(
-            `The correction window for ${lastText} closed at ${L.codes.formatTime(deadline)}: a regulator must correct it`,
+          throw new InputError(
+            `The correction window for ${lastText} closed at ${formatTime(deadline)}: a regulator must correct it`,
           );
         }
       }
-      const record = {
-        prevHead: last.prevHead,
-        kind: last.kind,
-        actor: last.actor,
-        timestamp: last.timestamp,
-        dataHash: last.dataHash,
-      };
+      const { prevHead, actor: writer, timestamp, dataHash } = last;
+      const record = { prevHead, kind: last.kind, actor: writer, timestamp, dataHash };
       const receipt = await client.send(`correct ${lastText}`, () =>
         client.ledger.correct(batch.batchId, record, reasonHash),
       );
-      const status = statusName(await client.ledger.batchStatus(batch.batchId));
-      report(
-        args,
-        {
-          transaction: receipt.hash,
-          batchId: batch.batchId,
-          corrected: { index: entries.length - 1, kind },
-          reasonHash,
-          status,
-        },
-        [`Corrected ${lastText}; batch ${batchName(batch)} is ${status}.`, `Transaction ${receipt.hash}`],
-      );
+      const status = batchStatus(await client.ledger.batchStatus(batch.batchId));
+      const corrected = { index: entries.length - 1, kind };
+      done(args, receipt, { batchId: batch.batchId, corrected, reasonHash, status }, [
+        `Corrected ${lastText}; batch ${batchName(batch)} is ${status}.`,
+      ]);
     }),
   );
 
@@ -1099,8 +1038,7 @@ interface ShipArgs extends BatchArgs {
   toSite?: string;
 }
 
-cliTask("ledger:ship", "A holder ships part of its holding to another member, carried by a logistics member", true)
-  .addParam("batch", 'The batch: "<GTIN>/<lot>", a Digital Link URI, or its 0x id')
+batchTask("ledger:ship", "A holder ships part of its holding to another member, carried by a logistics member")
   .addParam("to", "The recipient organisation, by id or name")
   .addParam("quantity", "Quantity shipped")
   .addParam("carrier", "The carrying organisation (LOGISTICS), by id or name")
@@ -1110,54 +1048,50 @@ cliTask("ledger:ship", "A holder ships part of its holding to another member, ca
   .addOptionalParam("toSite", "The recipient's site: index or GLN (default: its first)", undefined)
   .setAction(
     run<ShipArgs>(true, async (args, client) => {
-      const org = await actingOrg(client, HOLDERS);
-      const batch = await findBatch(client, args.batch);
+      const org = await actor(client, HOLDERS);
+      const batch = await client.resolveBatch(args.batch);
       const to = await client.resolveOrg(args.to, "--to");
       const carrier = await client.resolveOrg(args.carrier, "--carrier");
-      const quantity = quantityArg(args.quantity, "--quantity");
-      if (to.id === org.id) fail(`${org.name} cannot ship to itself`);
+      const quantity = units(args.quantity, "--quantity");
+      if (to.id === org.id) throw new InputError(`${org.name} cannot ship to itself`);
       const toMaker = to.id === BigInt(batch.view.makerOrgId);
-      const status = statusName(batch.view.status);
+      const status = batchStatus(batch.view.status);
       if (!toMaker && status !== "Released") {
-        fail(`Batch ${batchName(batch)} is ${status}: only Released batches are shipped, except back to their maker`);
+        throw new InputError(
+          `Batch ${batchName(batch)} is ${status}: only Released batches are shipped, except back to their maker`,
+        );
       }
       const [toStatus, toRoles] = await client.registry.standing(to.id);
-      if (Number(toStatus) !== L.alliance.OrganisationStatus.Active) {
-        fail(
-          `${to.name} is ${L.alliance.OrganisationStatus[Number(toStatus)].toLowerCase()}: it cannot receive shipments`,
-        );
+      if (Number(toStatus) !== OrganisationStatus.Active) {
+        const standing = OrganisationStatus[Number(toStatus)].toLowerCase();
+        throw new InputError(`${to.name} is ${standing}: it cannot receive shipments`);
       }
       const allowed = toMaker ? HOLDERS : routes(org.mask);
       if ((Number(toRoles) & allowed) === 0) {
-        fail(
-          `${org.name} (${L.alliance.roleNames(org.mask).join(", ")}) may not ship to ${to.name} ` +
-            `(${L.alliance.roleNames(toRoles).join(", ") || "no role"}): ` +
-            (allowed === 0
-              ? "it returns goods to their maker only"
-              : `it ships to ${L.alliance.roleNames(allowed).join(", ")}`),
+        throw new InputError(
+          `${org.name} (${roleNames(org.mask).join(", ")}) may not ship to ${to.name} ` +
+            `(${roleNames(toRoles).join(", ") || "no role"}): ` +
+            (allowed === 0 ? "it returns goods to their maker only" : `it ships to ${roleNames(allowed).join(", ")}`),
         );
       }
       const [carrierStatus, carrierRoles] = await client.registry.standing(carrier.id);
-      if (
-        Number(carrierStatus) !== L.alliance.OrganisationStatus.Active ||
-        (Number(carrierRoles) & ROLE.LOGISTICS) === 0
-      ) {
-        fail(`${carrier.name} is not an Active LOGISTICS member: it cannot carry shipments`);
+      if (Number(carrierStatus) !== OrganisationStatus.Active || (Number(carrierRoles) & ROLE.LOGISTICS) === 0) {
+        throw new InputError(`${carrier.name} is not an Active LOGISTICS member: it cannot carry shipments`);
       }
       await requireHolding(client, batch, org, quantity);
       const site = await siteArg(client, org, args.site, "--site");
       const toSite = await siteArg(client, to, args.toSite, "--to-site");
-      const ref = args.ref === undefined ? L.ethers.ZeroHash : L.codes.parseBytes32(args.ref, "--ref");
-      const docHash = args.doc === undefined ? L.ethers.ZeroHash : documentHashArg(args.doc, "--doc");
+      const ref = args.ref === undefined ? ethers.ZeroHash : parseBytes32(args.ref, "--ref");
+      const docHash = args.doc === undefined ? ethers.ZeroHash : parseDocument(args.doc, "--doc");
       const receipt = await client.send(`ship ${n(quantity)} units`, () =>
         client.ledger.ship(batch.batchId, to.id, quantity, carrier.id, ref, docHash, site.index, toSite.index),
       );
-      const [event] = ledgerEvents(client, receipt, "Shipped");
+      const [event] = await ledgerEvents(client, receipt, "Shipped");
       const shipmentId: string = event.args.shipmentId;
-      report(
+      done(
         args,
+        receipt,
         {
-          transaction: receipt.hash,
           shipmentId,
           batchId: batch.batchId,
           fromOrgId: org.id,
@@ -1173,59 +1107,40 @@ cliTask("ledger:ship", "A holder ships part of its holding to another member, ca
           `${org.name} shipped ${n(quantity)} units of ${batchName(batch)} from site ${gln(site.gln)} to ${to.name} ` +
             `(site ${gln(toSite.gln)}), carried by ${carrier.name}.`,
           `Shipment ${shipmentId}`,
-          `Transaction ${receipt.hash}`,
         ],
       );
     }),
   );
 
-interface ShipmentArgs extends Common {
-  shipment: string;
-}
-
 /** A carrier's step on a shipment: pick-up, delivery, return. */
 function carrierTask(
   name: string,
   description: string,
-  from: number,
+  from: string,
   what: string,
-  call: (client: MedAllianceClient, shipment: Shipment) => Promise<import("ethers").ContractTransactionResponse>,
-  done: string,
+  call: (client: MedAllianceClient, shipment: Shipment) => Promise<ContractTransactionResponse>,
+  past: string,
 ) {
-  cliTask(name, description, true)
-    .addParam("shipment", "The shipment id (0x…)")
-    .setAction(
-      run<ShipmentArgs>(true, async (args, client) => {
-        const found = await shipmentArg(client, args.shipment);
-        const org = await actingOrg(client, ROLE.LOGISTICS);
-        requireParty(client, found, org, "carrier");
-        requireShipmentStatus(found, [from], `only a shipment ${what}`);
-        const receipt = await client.send(`${done.split(" ")[0]} shipment ${L.codes.shortId(found.id)}`, () =>
-          call(client, found.shipment),
-        );
-        const state = await client.ledger.shipmentState(found.id);
-        report(
-          args,
-          {
-            transaction: receipt.hash,
-            shipmentId: found.id,
-            batchId: found.batch.batchId,
-            status: shipmentStatusName(state.status),
-          },
-          [
-            `${org.name} ${done} ${describeShipment(client, found)}.`,
-            `Shipment ${found.id} is now ${shipmentStatusName(state.status)}.`,
-            `Transaction ${receipt.hash}`,
-          ],
-        );
-      }),
-    );
+  shipmentTask(name, description).setAction(
+    run<ShipmentArgs>(true, async (args, client) => {
+      const rule = `only a shipment ${what}`;
+      const { found, org } = await partyStep(client, args, "carrierOrgId", ROLE.LOGISTICS, [from], rule);
+      const receipt = await client.send(`${past.split(" ")[0]} shipment ${shortId(found.id)}`, () =>
+        call(client, found.shipment),
+      );
+      const status = shipmentStatus((await client.ledger.shipmentState(found.id)).status);
+      shipmentDone(args, receipt, found, { status }, [
+        `${org.name} ${past} ${describeShipment(client, found)}.`,
+        `Shipment ${found.id} is now ${status}.`,
+      ]);
+    }),
+  );
 }
 
 carrierTask(
   "ledger:pick-up",
   "The carrier records that it picked up a shipment",
-  1,
+  "InTransit",
   "in transit is picked up",
   (client, s) => client.ledger.pickUp(s),
   "picked up",
@@ -1233,7 +1148,7 @@ carrierTask(
 carrierTask(
   "ledger:deliver",
   "The carrier records delivery; the recipient's receipt window starts",
-  2,
+  "PickedUp",
   "picked up is delivered",
   (client, s) => client.ledger.deliver(s),
   "delivered",
@@ -1241,7 +1156,7 @@ carrierTask(
 carrierTask(
   "ledger:return",
   "The carrier records that refused goods are back with the sender",
-  6,
+  "Refused",
   "refused is returned",
   (client, s) => client.ledger.recordReturn(s),
   "returned",
@@ -1252,34 +1167,25 @@ interface ReceiveArgs extends ShipmentArgs {
   damaged: boolean;
 }
 
-cliTask("ledger:receive", "The recipient receives a shipment: what arrived (a shortfall is lost in transit)", true)
-  .addParam("shipment", "The shipment id (0x…)")
+shipmentTask("ledger:receive", "The recipient receives a shipment: what arrived (a shortfall is lost in transit)")
   .addOptionalParam("quantity", "Quantity received (default: all that was shipped)", undefined)
   .addFlag("damaged", "The goods arrived damaged")
   .setAction(
     run<ReceiveArgs>(true, async (args, client) => {
-      const found = await shipmentArg(client, args.shipment);
-      const org = await actingOrg(client, HOLDERS);
-      requireParty(client, found, org, "to");
-      requireShipmentStatus(found, ARRIVING, "only a shipment on its way or delivered is received");
+      const rule = "only a shipment on its way or delivered is received";
+      const { found, org } = await partyStep(client, args, "toOrgId", HOLDERS, ARRIVING, rule);
       const shipped = BigInt(found.shipment.quantity);
-      let received = shipped;
-      if (args.quantity !== undefined) {
-        received = /^0+$/.test(args.quantity.trim()) ? 0n : quantityArg(args.quantity, "--quantity");
-      }
-      if (received > shipped) {
-        fail(`Shipment ${L.codes.shortId(found.id)} carried ${n(shipped)} units: ${n(received)} cannot have arrived`);
-      }
-      const receipt = await client.send(`receive shipment ${L.codes.shortId(found.id)}`, () =>
+      const received = arrived(found, args.quantity, "--quantity");
+      const receipt = await client.send(`receive shipment ${shortId(found.id)}`, () =>
         client.ledger.receiveShipment(found.shipment, received, !args.damaged),
       );
       const shortfall = shipped - received;
-      report(
+      const carrier = orgName(client, found.shipment.carrierOrgId);
+      shipmentDone(
         args,
+        receipt,
+        found,
         {
-          transaction: receipt.hash,
-          shipmentId: found.id,
-          batchId: found.batch.batchId,
           quantityReceived: received,
           shortfall,
           goodCondition: !args.damaged,
@@ -1287,13 +1193,10 @@ cliTask("ledger:receive", "The recipient receives a shipment: what arrived (a sh
         },
         [
           `${org.name} received ${n(received)} of ${n(shipped)} units of ${batchName(found.batch)}` +
-            `${args.damaged ? ", damaged" : ""} (shipment ${L.codes.shortId(found.id)}).`,
+            `${args.damaged ? ", damaged" : ""} (shipment ${shortId(found.id)}).`,
           ...(shortfall > 0n
-            ? [
-                `${n(shortfall)} units are recorded as lost in transit, attributed to ${orgName(client, found.shipment.carrierOrgId)}.`,
-              ]
+            ? [`${n(shortfall)} units are recorded as lost in transit, attributed to ${carrier}.`]
             : []),
-          `Transaction ${receipt.hash}`,
         ],
       );
     }),
@@ -1303,119 +1206,77 @@ interface ShipmentReasonArgs extends ShipmentArgs {
   reason: string;
 }
 
-cliTask("ledger:refuse", "The recipient refuses a shipment; the carrier brings it back", true)
-  .addParam("shipment", "The shipment id (0x…)")
-  .addParam("reason", "The written reasons: a file, a text or their 0x hash")
+shipmentTask("ledger:refuse", "The recipient refuses a shipment; the carrier brings it back")
+  .addParam("reason", REASON)
   .setAction(
     run<ShipmentReasonArgs>(true, async (args, client) => {
-      const found = await shipmentArg(client, args.shipment);
-      const org = await actingOrg(client, HOLDERS);
-      requireParty(client, found, org, "to");
-      requireShipmentStatus(found, ARRIVING, "only a shipment on its way or delivered is refused");
-      const reasonHash = documentHashArg(args.reason, "--reason");
-      const receipt = await client.send(`refuse shipment ${L.codes.shortId(found.id)}`, () =>
+      const rule = "only a shipment on its way or delivered is refused";
+      const { found, org } = await partyStep(client, args, "toOrgId", HOLDERS, ARRIVING, rule);
+      const reasonHash = parseDocument(args.reason, "--reason");
+      const receipt = await client.send(`refuse shipment ${shortId(found.id)}`, () =>
         client.ledger.refuse(found.shipment, reasonHash),
       );
-      report(
-        args,
-        {
-          transaction: receipt.hash,
-          shipmentId: found.id,
-          batchId: found.batch.batchId,
-          reasonHash,
-          status: "Refused",
-        },
-        [
-          `${org.name} refused ${describeShipment(client, found)}; ${orgName(client, found.shipment.carrierOrgId)} brings it back.`,
-          `Transaction ${receipt.hash}`,
-        ],
-      );
+      const carrier = orgName(client, found.shipment.carrierOrgId);
+      shipmentDone(args, receipt, found, { reasonHash, status: "Refused" }, [
+        `${org.name} refused ${describeShipment(client, found)}; ${carrier} brings it back.`,
+      ]);
     }),
   );
 
-cliTask("ledger:reclaim", "The sender takes back a shipment nobody answered within the receipt window", true)
-  .addParam("shipment", "The shipment id (0x…)")
-  .setAction(
-    run<ShipmentArgs>(true, async (args, client) => {
-      const found = await shipmentArg(client, args.shipment);
-      const org = await actingOrg(client, HOLDERS);
-      requireParty(client, found, org, "from");
-      requireShipmentStatus(found, OPEN_NOT_HELD, "only an open shipment that is not held is reclaimed");
-      const refused = Number(found.state.status) === L.trace.ShipmentStatus.Refused;
-      const windowFrom = Number(refused ? found.state.answeredAt : found.state.deliveredAt);
-      const windowEnds = windowFrom === 0 ? 0 : windowFrom + Number(await client.ledger.receiptWindow());
-      const [recipientStatus] = await client.registry.standing(found.shipment.toOrgId);
-      const recipient = orgName(client, found.shipment.toOrgId);
-      if (Number(recipientStatus) === L.alliance.OrganisationStatus.Active) {
-        if (windowEnds === 0) {
-          fail(
-            `Shipment ${L.codes.shortId(found.id)} is ${found.status}: it is reclaimed once delivered (or refused) and left unanswered past the receipt window`,
-          );
-        }
-        if ((await client.now()) < windowEnds) {
-          fail(
-            refused
-              ? `Shipment ${L.codes.shortId(found.id)} was refused: its carrier records the return, or ${org.name} ` +
-                  `reclaims it after ${L.codes.formatTime(windowEnds)}`
-              : `${recipient} may answer shipment ${L.codes.shortId(found.id)} until ${L.codes.formatTime(windowEnds)}: ` +
-                  "reclaim it after that",
-          );
-        }
+shipmentTask("ledger:reclaim", "The sender takes back a shipment nobody answered within the receipt window").setAction(
+  run<ShipmentArgs>(true, async (args, client) => {
+    const rule = "only an open shipment that is not held is reclaimed";
+    const { found, org } = await partyStep(client, args, "fromOrgId", HOLDERS, OPEN_NOT_HELD, rule);
+    const refused = found.status === "Refused";
+    const windowFrom = Number(refused ? found.state.answeredAt : found.state.deliveredAt);
+    const windowEnds = windowFrom === 0 ? 0 : windowFrom + Number(await client.ledger.receiptWindow());
+    const [recipientStatus] = await client.registry.standing(found.shipment.toOrgId);
+    const id = shortId(found.id);
+    if (Number(recipientStatus) === OrganisationStatus.Active) {
+      if (windowEnds === 0) {
+        throw new InputError(
+          `Shipment ${id} is ${found.status}: it is reclaimed once delivered (or refused) and left unanswered past ` +
+            "the receipt window",
+        );
       }
-      const receipt = await client.send(`reclaim shipment ${L.codes.shortId(found.id)}`, () =>
-        client.ledger.reclaim(found.shipment),
-      );
-      report(
-        args,
-        {
-          transaction: receipt.hash,
-          shipmentId: found.id,
-          batchId: found.batch.batchId,
-          quantity: found.shipment.quantity,
-          holding: await holdingOf(client, found.batch, org),
-        },
-        [`${org.name} reclaimed ${describeShipment(client, found)}.`, `Transaction ${receipt.hash}`],
-      );
-    }),
-  );
+      if ((await client.now()) < windowEnds) {
+        const recipient = orgName(client, found.shipment.toOrgId);
+        throw new InputError(
+          refused
+            ? `Shipment ${id} was refused: its carrier records the return, or ${org.name} reclaims it after ` +
+                formatTime(windowEnds)
+            : `${recipient} may answer shipment ${id} until ${formatTime(windowEnds)}: reclaim it after that`,
+        );
+      }
+    }
+    const receipt = await client.send(`reclaim shipment ${id}`, () => client.ledger.reclaim(found.shipment));
+    const holding = await holdingOf(client, found.batch, org);
+    shipmentDone(args, receipt, found, { quantity: found.shipment.quantity, holding }, [
+      `${org.name} reclaimed ${describeShipment(client, found)}.`,
+    ]);
+  }),
+);
 
 interface SettleArgs extends ShipmentReasonArgs {
   received: string;
 }
 
-cliTask("ledger:settle", "A regulator settles an open shipment, stating what the recipient received", true)
-  .addParam("shipment", "The shipment id (0x…)")
+shipmentTask("ledger:settle", "A regulator settles an open shipment, stating what the recipient received")
   .addParam("received", "Quantity the recipient received (0 to the quantity shipped)")
-  .addParam("reason", "The written reasons: a file, a text or their 0x hash")
+  .addParam("reason", REASON)
   .setAction(
     run<SettleArgs>(true, async (args, client) => {
-      const found = await shipmentArg(client, args.shipment);
-      await requireRegulator(client, "settle shipments");
-      requireShipmentStatus(found, OPEN_NOT_HELD, "only an open shipment that is not held is settled");
-      const received = /^0+$/.test(args.received.trim()) ? 0n : quantityArg(args.received, "--received");
-      const shipped = BigInt(found.shipment.quantity);
-      if (received > shipped) {
-        fail(`Shipment ${L.codes.shortId(found.id)} carried ${n(shipped)} units: ${n(received)} cannot have arrived`);
-      }
-      const reasonHash = documentHashArg(args.reason, "--reason");
-      const receipt = await client.send(`settle shipment ${L.codes.shortId(found.id)}`, () =>
+      const rule = "only an open shipment that is not held is settled";
+      const found = await regulatorStep(client, args, "settle shipments", OPEN_NOT_HELD, rule);
+      const received = arrived(found, args.received, "--received");
+      const shortfall = BigInt(found.shipment.quantity) - received;
+      const reasonHash = parseDocument(args.reason, "--reason");
+      const receipt = await client.send(`settle shipment ${shortId(found.id)}`, () =>
         client.ledger.settle(found.shipment, received, reasonHash),
       );
-      report(
-        args,
-        {
-          transaction: receipt.hash,
-          shipmentId: found.id,
-          batchId: found.batch.batchId,
-          quantityReceived: received,
-          shortfall: shipped - received,
-          reasonHash,
-        },
-        [
-          `A regulator settled ${describeShipment(client, found)}: ${n(received)} received, ${n(shipped - received)} lost in transit.`,
-          `Transaction ${receipt.hash}`,
-        ],
-      );
+      shipmentDone(args, receipt, found, { quantityReceived: received, shortfall, reasonHash }, [
+        `A regulator settled ${describeShipment(client, found)}: ${n(received)} received, ${n(shortfall)} lost in transit.`,
+      ]);
     }),
   );
 
@@ -1423,37 +1284,23 @@ interface ClearHoldArgs extends ShipmentReasonArgs {
   destroy: boolean;
 }
 
-cliTask("ledger:clear-hold", "A regulator clears a shipment held after a cold-chain excursion", true)
-  .addParam("shipment", "The shipment id (0x…)")
+shipmentTask("ledger:clear-hold", "A regulator clears a shipment held after a cold-chain excursion")
   .addFlag("destroy", "The goods are destroyed (the shipment is settled with nothing received)")
-  .addParam("reason", "The written reasons: a file, a text or their 0x hash")
+  .addParam("reason", REASON)
   .setAction(
     run<ClearHoldArgs>(true, async (args, client) => {
-      const found = await shipmentArg(client, args.shipment);
-      await requireRegulator(client, "clear holds");
-      requireShipmentStatus(found, [HELD], "only a held shipment is cleared");
-      const reasonHash = documentHashArg(args.reason, "--reason");
-      const receipt = await client.send(`clear the hold on shipment ${L.codes.shortId(found.id)}`, () =>
+      const found = await regulatorStep(client, args, "clear holds", ["Held"], "only a held shipment is cleared");
+      const reasonHash = parseDocument(args.reason, "--reason");
+      const receipt = await client.send(`clear the hold on shipment ${shortId(found.id)}`, () =>
         client.ledger.clearHold(found.shipment, args.destroy, reasonHash),
       );
-      const status = shipmentStatusName((await client.ledger.shipmentState(found.id)).status);
-      report(
-        args,
-        {
-          transaction: receipt.hash,
-          shipmentId: found.id,
-          batchId: found.batch.batchId,
-          destroyed: args.destroy,
-          status,
-          reasonHash,
-        },
-        [
-          args.destroy
-            ? `A regulator cleared the hold on ${describeShipment(client, found)}: the goods are destroyed and the shipment is ${status}.`
-            : `A regulator cleared the hold on ${describeShipment(client, found)}: the goods are fit and the shipment is ${status} again.`,
-          `Transaction ${receipt.hash}`,
-        ],
-      );
+      const status = shipmentStatus((await client.ledger.shipmentState(found.id)).status);
+      const outcome = args.destroy
+        ? `the goods are destroyed and the shipment is ${status}`
+        : `the goods are fit and the shipment is ${status} again`;
+      shipmentDone(args, receipt, found, { destroyed: args.destroy, status, reasonHash }, [
+        `A regulator cleared the hold on ${describeShipment(client, found)}: ${outcome}.`,
+      ]);
     }),
   );
 
@@ -1463,59 +1310,72 @@ interface OutflowArgs extends BatchArgs {
   reason?: string;
 }
 
-cliTask("ledger:dispense", "A hospital or retailer dispenses units of a Released batch it holds (non-serialised)", true)
-  .addParam("batch", 'The batch: "<GTIN>/<lot>", a Digital Link URI, or its 0x id')
-  .addParam("quantity", "Units dispensed")
-  .addParam("reference", "The prescription or order reference (a file, text or 0x hash; never personal data)")
-  .setAction(
-    run<OutflowArgs>(true, async (args, client) => {
-      const org = await actingOrg(client, ROLE.HOSPITAL | ROLE.RETAILER);
-      const batch = await findBatch(client, args.batch);
-      const quantity = quantityArg(args.quantity, "--quantity");
-      const status = statusName(batch.view.status);
-      if (status !== "Released") fail(`Batch ${batchName(batch)} is ${status}: only Released batches are dispensed`);
-      if (batch.view.serialised) {
-        fail(`Batch ${batchName(batch)} has unit serials: it is dispensed unit by unit, by each unit's code`);
-      }
-      await requireHolding(client, batch, org, quantity);
-      const referenceHash = documentHashArg(args.reference, "--reference");
-      const receipt = await client.send(`dispense ${n(quantity)} units`, () =>
-        client.ledger.dispense(batch.batchId, quantity, referenceHash),
-      );
-      const holding = await holdingOf(client, batch, org);
-      report(
-        args,
-        { transaction: receipt.hash, batchId: batch.batchId, orgId: org.id, quantity, referenceHash, holding },
-        [
-          `${org.name} dispensed ${n(quantity)} units of ${batchName(batch)}; it holds ${n(holding)} more.`,
-          `Transaction ${receipt.hash}`,
-        ],
-      );
-    }),
-  );
+/** Units leaving the chain from the sender's holding: dispensed to patients or destroyed. */
+function outflowTask(
+  name: string,
+  description: string,
+  o: {
+    mask: number;
+    document: "reference" | "reason";
+    help: string;
+    verb: string;
+    past: string;
+    check?: (batch: ResolvedBatch) => void;
+    call: (
+      client: MedAllianceClient,
+      batchId: string,
+      quantity: bigint,
+      hash: string,
+    ) => Promise<ContractTransactionResponse>;
+  },
+) {
+  batchTask(name, description)
+    .addParam("quantity", `Units ${o.past}`)
+    .addParam(o.document, o.help)
+    .setAction(
+      run<OutflowArgs>(true, async (args, client) => {
+        const org = await actor(client, o.mask);
+        const batch = await client.resolveBatch(args.batch);
+        const quantity = units(args.quantity, "--quantity");
+        o.check?.(batch);
+        await requireHolding(client, batch, org, quantity);
+        const hash = parseDocument(args[o.document], `--${o.document}`);
+        const receipt = await client.send(`${o.verb} ${n(quantity)} units`, () =>
+          o.call(client, batch.batchId, quantity, hash),
+        );
+        const holding = await holdingOf(client, batch, org);
+        done(args, receipt, { batchId: batch.batchId, orgId: org.id, quantity, [`${o.document}Hash`]: hash, holding }, [
+          `${org.name} ${o.past} ${n(quantity)} units of ${batchName(batch)}; it holds ${n(holding)} more.`,
+        ]);
+      }),
+    );
+}
 
-cliTask("ledger:destroy", "A holder destroys part of its holding, whatever the batch's status", true)
-  .addParam("batch", 'The batch: "<GTIN>/<lot>", a Digital Link URI, or its 0x id')
-  .addParam("quantity", "Quantity destroyed")
-  .addParam("reason", "The written reasons: a file, a text or their 0x hash")
-  .setAction(
-    run<OutflowArgs>(true, async (args, client) => {
-      const org = await actingOrg(client, HOLDERS);
-      const batch = await findBatch(client, args.batch);
-      const quantity = quantityArg(args.quantity, "--quantity");
-      await requireHolding(client, batch, org, quantity);
-      const reasonHash = documentHashArg(args.reason, "--reason");
-      const receipt = await client.send(`destroy ${n(quantity)} units`, () =>
-        client.ledger.destroy(batch.batchId, quantity, reasonHash),
+outflowTask("ledger:dispense", "A hospital or retailer dispenses units of a Released batch it holds (non-serialised)", {
+  mask: ROLE.HOSPITAL | ROLE.RETAILER,
+  document: "reference",
+  help: "The prescription or order reference (a file, text or 0x hash; never personal data)",
+  verb: "dispense",
+  past: "dispensed",
+  check: (batch) => {
+    const status = batchStatus(batch.view.status);
+    if (status !== "Released") {
+      throw new InputError(`Batch ${batchName(batch)} is ${status}: only Released batches are dispensed`);
+    }
+    if (batch.view.serialised) {
+      throw new InputError(
+        `Batch ${batchName(batch)} has unit serials: it is dispensed unit by unit, by each unit's code`,
       );
-      const holding = await holdingOf(client, batch, org);
-      report(
-        args,
-        { transaction: receipt.hash, batchId: batch.batchId, orgId: org.id, quantity, reasonHash, holding },
-        [
-          `${org.name} destroyed ${n(quantity)} units of ${batchName(batch)}; it holds ${n(holding)} more.`,
-          `Transaction ${receipt.hash}`,
-        ],
-      );
-    }),
-  );
+    }
+  },
+  call: (client, batchId, quantity, hash) => client.ledger.dispense(batchId, quantity, hash),
+});
+
+outflowTask("ledger:destroy", "A holder destroys part of its holding, whatever the batch's status", {
+  mask: HOLDERS,
+  document: "reason",
+  help: REASON,
+  verb: "destroy",
+  past: "destroyed",
+  call: (client, batchId, quantity, hash) => client.ledger.destroy(batchId, quantity, hash),
+});

@@ -1,19 +1,43 @@
-/** Field-readings tasks: a member's gateway relays devices' signed readings to FieldReadings in batches. */
+/**
+ * Field-readings tasks: a member's gateway relays devices' signed readings to FieldReadings in batches
+ * (`readings:gateway`); anyone lists a shipment's readings (`readings:shipment`), the cold-chain excursions
+ * (`readings:excursions`) and whether a device key's readings count (`readings:device`).
+ */
 import fs from "node:fs";
-import { task, types } from "hardhat/config";
-import { HardhatPluginError } from "hardhat/plugins";
-import type { MedAllianceClient } from "../scripts/client/client";
-import { type Common, cli, fail } from "./serials";
+import { types } from "hardhat/config";
+import type { MedAllianceClient, ResolvedBatch } from "../scripts/client/client";
+import { formatTime, parseAddress, parseBytes32, shortId } from "../scripts/client/codes";
+import { enumName } from "../scripts/client/errors";
+import { InputError } from "../scripts/client/failures";
+import { printJson, printTable } from "../scripts/client/output";
+import { action, readClient, readTask, run, type ReadArgs } from "../scripts/client/task";
+import { AccountKind, OrganisationStatus } from "../scripts/lib/alliance";
+import { formatGtin } from "../scripts/lib/gs1";
+import {
+  MAX_READINGS,
+  OUTCOME_TEXT,
+  ReadingKind,
+  buildSubmission,
+  celsius,
+  geohashOf,
+  parseReadingsJsonl,
+  readingFromEvent,
+  readingHash,
+  readingsDomain,
+  signLines,
+  type ReadingLine,
+  type ReadingOutcome,
+  type Shipment,
+  type SignedReading,
+} from "../scripts/lib/readings";
 
 /** The environment variable holding the device private key that signs a file's unsigned lines. */
 export const DEVICE_KEY_ENV = "MEDALLIANCE_DEVICE_KEY";
 
-interface GatewayArgs {
+interface GatewayArgs extends ReadArgs {
   file: string;
   gateway?: string;
-  registry?: string;
   batchSize: number;
-  json: boolean;
 }
 
 /** What happened to one line of the file. */
@@ -30,7 +54,7 @@ interface LineResult {
   transaction?: string;
 }
 
-task("readings:gateway", "Submits a JSON-lines file of signed field readings to FieldReadings, in batches")
+readTask("readings:gateway", "Submits a JSON-lines file of signed field readings to FieldReadings, in batches")
   .addParam("file", "The readings file: one JSON object per line (see the README's field readings section)")
   .addOptionalParam(
     "gateway",
@@ -38,189 +62,144 @@ task("readings:gateway", "Submits a JSON-lines file of signed field readings to 
     undefined,
     types.string,
   )
-  .addOptionalParam(
-    "registry",
-    "Address of the AllianceRegistry (default: the network's MedAlliance deployment); FieldReadings is found in its directory",
-    undefined,
-    types.string,
-  )
   .addOptionalParam("batchSize", "Readings per transaction, 1 to 100", 100, types.int)
-  .addFlag("json", "Print JSON for scripts instead of a summary")
-  .setAction(async (args: GatewayArgs, hre) => {
-    const { resolveSystem, directoryAddress } = await import("../scripts/lib/deployment");
-    const { BatchLedger__factory, FieldReadings__factory } = await import("../typechain-types");
-    const lib = await import("../scripts/lib/readings");
-    const { ethers } = hre;
+  .setAction(
+    action<GatewayArgs>(async (args, hre) => {
+      if (!fs.existsSync(args.file)) throw new InputError(`no readings file at ${args.file}`);
+      if (!Number.isInteger(args.batchSize) || args.batchSize < 1 || args.batchSize > MAX_READINGS) {
+        throw new InputError(`--batch-size is 1 to ${MAX_READINGS}, not ${args.batchSize}`);
+      }
+      let lines: ReadingLine[];
+      try {
+        lines = parseReadingsJsonl(fs.readFileSync(args.file, "utf8"));
+      } catch (error) {
+        throw new InputError(`${args.file}: ${(error as Error).message}`);
+      }
 
-    if (!fs.existsSync(args.file)) throw new HardhatPluginError("medalliance", `no readings file at ${args.file}`);
-    if (!Number.isInteger(args.batchSize) || args.batchSize < 1 || args.batchSize > lib.MAX_READINGS) {
-      throw new HardhatPluginError("medalliance", `--batch-size is 1 to ${lib.MAX_READINGS}, not ${args.batchSize}`);
-    }
-    let lines: import("../scripts/lib/readings").ReadingLine[];
-    try {
-      lines = lib.parseReadingsJsonl(fs.readFileSync(args.file, "utf8"));
-    } catch (error) {
-      throw new HardhatPluginError("medalliance", `${args.file}: ${(error as Error).message}`);
-    }
+      const client = await readClient(hre, args);
+      const signers = await hre.ethers.getSigners();
+      const gateway =
+        args.gateway === undefined
+          ? signers[0]
+          : signers.find((s) => s.address.toLowerCase() === args.gateway!.toLowerCase());
+      if (gateway === undefined) throw new InputError(`--gateway ${args.gateway} is not one of the network's accounts`);
+      const [gatewayOrg, gatewayKind] = await client.registry.membershipOf(gateway.address);
+      if (gatewayOrg === 0n || (gatewayKind !== 1n && gatewayKind !== 2n)) {
+        throw new InputError(
+          `the gateway ${gateway.address} is not a member's admin or operator account, so it cannot submit readings`,
+        );
+      }
+      const readings = client.as(gateway).readings;
+      const readingsAddress = await readings.getAddress();
+      const domain = readingsDomain(client.system.chainId, readingsAddress);
 
-    const system = await resolveSystem(ethers.provider, hre.network.name, args.registry);
-    const signers = await ethers.getSigners();
-    const gateway =
-      args.gateway === undefined
-        ? signers[0]
-        : signers.find((s) => s.address.toLowerCase() === args.gateway!.toLowerCase());
-    if (gateway === undefined) {
-      throw new HardhatPluginError("medalliance", `--gateway ${args.gateway} is not one of the network's accounts`);
-    }
-    const [gatewayOrg, gatewayKind] = await system.registry.membershipOf(gateway.address);
-    if (gatewayOrg === 0n || (gatewayKind !== 1n && gatewayKind !== 2n)) {
-      throw new HardhatPluginError(
-        "medalliance",
-        `the gateway ${gateway.address} is not a member's admin or operator account, so it cannot submit readings`,
-      );
-    }
-    const readings = FieldReadings__factory.connect(directoryAddress(system, "FieldReadings"), gateway);
-    const ledger = BatchLedger__factory.connect(await readings.ledger(), ethers.provider);
-    const domain = lib.readingsDomain(system.chainId, await readings.getAddress());
+      let signed: SignedReading[];
+      try {
+        signed = await signLines(lines, domain, process.env[DEVICE_KEY_ENV]);
+      } catch (error) {
+        throw new InputError(
+          `${args.file}: ${(error as Error).message}` +
+            (process.env[DEVICE_KEY_ENV] === undefined ? ` (set ${DEVICE_KEY_ENV} to sign unsigned lines)` : ""),
+        );
+      }
 
-    let signed: import("../scripts/lib/readings").SignedReading[];
-    try {
-      signed = await lib.signLines(lines, domain, process.env[DEVICE_KEY_ENV]);
-    } catch (error) {
-      throw new HardhatPluginError(
-        "medalliance",
-        `${args.file}: ${(error as Error).message}` +
-          (process.env[DEVICE_KEY_ENV] === undefined ? ` (set ${DEVICE_KEY_ENV} to sign unsigned lines)` : ""),
-      );
-    }
+      // The shipments' fields, from the ledger's Shipped events; readings of unknown shipments are skipped here.
+      const shipments = new Map<string, Shipment>();
+      for (const id of new Set(signed.map((s) => s.reading.shipmentId.toLowerCase()))) {
+        const shipment = await client.findShipment(id).catch((error: unknown) => {
+          if (error instanceof InputError) return undefined;
+          throw error;
+        });
+        if (shipment !== undefined) shipments.set(id, shipment as Shipment);
+      }
 
-    // The shipments' fields, from the ledger's Shipped events; readings of unknown shipments are skipped here.
-    const shipments = new Map<string, import("../scripts/lib/readings").Shipment>();
-    for (const id of new Set(signed.map((s) => s.reading.shipmentId.toLowerCase()))) {
-      const [event] = await ledger.queryFilter(ledger.filters.Shipped(id), system.fromBlock);
-      if (event === undefined) continue;
-      const s = event.args.shipment;
-      shipments.set(id, {
-        batchId: s.batchId,
-        fromOrgId: s.fromOrgId,
-        toOrgId: s.toOrgId,
-        carrierOrgId: s.carrierOrgId,
-        fromGln: s.fromGln,
-        toGln: s.toGln,
-        quantity: s.quantity,
-        ref: s.ref,
-        sequence: s.sequence,
-      });
-    }
-
-    const describe = (i: number): LineResult => {
-      const { reading, device } = signed[i];
-      return {
+      const results: LineResult[] = signed.map(({ reading, device }, i) => ({
         line: lines[i].line,
         device,
         shipmentId: reading.shipmentId,
-        kind: lib.ReadingKind[reading.kind] ?? String(reading.kind),
+        kind: ReadingKind[reading.kind] ?? String(reading.kind),
         value: reading.value.toString(),
         sequence: reading.sequence.toString(),
         status: "skipped",
-      };
-    };
-    const results: LineResult[] = signed.map((_, i) => describe(i));
-    const sendable: number[] = [];
-    signed.forEach((s, i) => {
-      if (shipments.has(s.reading.shipmentId.toLowerCase())) sendable.push(i);
-      else results[i].reason = "unknown shipment (the ledger has no Shipped event for it)";
-    });
+      }));
+      const sendable: number[] = [];
+      signed.forEach((s, i) => {
+        if (shipments.has(s.reading.shipmentId.toLowerCase())) sendable.push(i);
+        else results[i].reason = "unknown shipment (the ledger has no Shipped event for it)";
+      });
 
-    const transactions: string[] = [];
-    for (let start = 0; start < sendable.length; start += args.batchSize) {
-      const chunk = sendable.slice(start, start + args.batchSize);
-      const submission = lib.buildSubmission(
-        chunk.map((i) => signed[i]),
-        [...shipments.values()],
-      );
-      let receipt;
-      try {
-        receipt = await (await readings.submit(submission.shipments, submission.readings)).wait();
-      } catch (error) {
-        const data = (error as { data?: string }).data;
-        const parsed = data ? readings.interface.parseError(data) : null;
-        const why = parsed ? `${parsed.name}(${parsed.args.join(", ")})` : (error as Error).message;
-        throw new HardhatPluginError(
-          "medalliance",
-          `the submission of lines ${lines[chunk[0]].line}–${lines[chunk[chunk.length - 1]].line} was refused: ${why}`,
+      const transactions: string[] = [];
+      for (let start = 0; start < sendable.length; start += args.batchSize) {
+        const chunk = sendable.slice(start, start + args.batchSize);
+        const submission = buildSubmission(
+          chunk.map((i) => signed[i]),
+          [...shipments.values()],
         );
-      }
-      transactions.push(receipt!.hash);
-      let position = 0;
-      for (const log of receipt!.logs) {
-        const parsed = log.address === (await readings.getAddress()) ? readings.interface.parseLog(log) : null;
-        if (parsed === null) continue;
-        if (parsed.name === "ReadingAccepted" || parsed.name === "ReadingSkipped") {
-          const result = results[chunk[position++]];
-          result.transaction = receipt!.hash;
-          if (parsed.name === "ReadingAccepted") result.status = "accepted";
-          else
-            result.reason =
-              lib.OUTCOME_TEXT[Number(parsed.args.reason) as import("../scripts/lib/readings").ReadingOutcome];
-        } else if (parsed.name === "ExcursionReported" && parsed.args.held) {
-          const held = results.find(
-            (r, k) => chunk.includes(k) && lib.readingHash(signed[k].reading) === parsed.args.readingHash,
+        let receipt;
+        try {
+          receipt = await (await readings.submit(submission.shipments, submission.readings)).wait();
+        } catch (error) {
+          const data = (error as { data?: string }).data;
+          const parsed = data ? readings.interface.parseError(data) : null;
+          const why = parsed ? `${parsed.name}(${parsed.args.join(", ")})` : (error as Error).message;
+          throw new InputError(
+            `the submission of lines ${lines[chunk[0]].line}–${lines[chunk[chunk.length - 1]].line} was refused: ${why}`,
           );
-          if (held) held.held = true;
+        }
+        transactions.push(receipt!.hash);
+        let position = 0;
+        for (const log of receipt!.logs) {
+          const parsed = log.address === readingsAddress ? readings.interface.parseLog(log) : null;
+          if (parsed === null) continue;
+          if (parsed.name === "ReadingAccepted" || parsed.name === "ReadingSkipped") {
+            const result = results[chunk[position++]];
+            result.transaction = receipt!.hash;
+            if (parsed.name === "ReadingAccepted") result.status = "accepted";
+            else result.reason = OUTCOME_TEXT[Number(parsed.args.reason) as ReadingOutcome];
+          } else if (parsed.name === "ExcursionReported" && parsed.args.held) {
+            const held = results.find(
+              (r, k) => chunk.includes(k) && readingHash(signed[k].reading) === parsed.args.readingHash,
+            );
+            if (held) held.held = true;
+          }
         }
       }
-    }
 
-    const accepted = results.filter((r) => r.status === "accepted").length;
-    const summary = { readings: results.length, accepted, skipped: results.length - accepted, transactions, results };
-    if (args.json) {
-      console.log(JSON.stringify(summary, null, 2));
-      return;
-    }
-    console.log(
-      `${results.length.toLocaleString("en-GB")} readings from ${args.file}: ${accepted.toLocaleString("en-GB")} ` +
-        `accepted, ${summary.skipped.toLocaleString("en-GB")} skipped, in ${transactions.length} transaction` +
-        `${transactions.length === 1 ? "" : "s"}.`,
-    );
-    for (const r of results) {
-      const what = `line ${r.line}: ${r.kind.toLowerCase()} ${r.value} from ${r.device} (sequence ${r.sequence})`;
-      if (r.status === "accepted") console.log(`  ${what}: accepted${r.held ? " — the shipment is now held" : ""}`);
-      else console.log(`  ${what}: skipped — ${r.reason}`);
-    }
-  });
+      const accepted = results.filter((r) => r.status === "accepted").length;
+      const summary = { readings: results.length, accepted, skipped: results.length - accepted, transactions, results };
+      if (args.json) {
+        printJson(summary);
+        return;
+      }
+      console.log(
+        `${results.length.toLocaleString("en-GB")} readings from ${args.file}: ${accepted.toLocaleString("en-GB")} ` +
+          `accepted, ${summary.skipped.toLocaleString("en-GB")} skipped, in ${transactions.length} transaction` +
+          `${transactions.length === 1 ? "" : "s"}.`,
+      );
+      for (const r of results) {
+        const what = `line ${r.line}: ${r.kind.toLowerCase()} ${r.value} from ${r.device} (sequence ${r.sequence})`;
+        if (r.status === "accepted") console.log(`  ${what}: accepted${r.held ? " — the shipment is now held" : ""}`);
+        else console.log(`  ${what}: skipped — ${r.reason}`);
+      }
+    }),
+  );
 
 // ------------------------------------------------------------------ read-only status tasks
 
-async function readingLibs() {
-  const [lib, codes, gs1, output, alliance, trace] = await Promise.all([
-    import("../scripts/lib/readings"),
-    import("../scripts/client/codes"),
-    import("../scripts/lib/gs1"),
-    import("../scripts/client/output"),
-    import("../scripts/lib/alliance"),
-    import("../scripts/lib/trace"),
-  ]);
-  return { lib, codes, gs1, output, alliance, trace };
-}
-let R: Awaited<ReturnType<typeof readingLibs>>;
-
-function readRun<T extends Common>(body: (args: T, client: MedAllianceClient) => Promise<void>) {
-  return cli.run<T>(false, async (args, client) => {
-    R = await readingLibs();
-    await body(args, client);
-  });
-}
+const nameOf = (client: MedAllianceClient, id: bigint | number | string) =>
+  client.orgName(BigInt(id)) ?? `organisation ${id}`;
+const batchName = (batch: ResolvedBatch) =>
+  batch.lot === "" ? shortId(batch.batchId) : `${formatGtin(batch.gtin)}/${batch.lot}`;
 
 /** A reading's value in its kind's unit. */
 function valueText(kind: number, value: bigint): string {
   switch (kind) {
-    case R.lib.ReadingKind.Temperature:
-      return R.lib.celsius(value);
-    case R.lib.ReadingKind.Humidity:
+    case ReadingKind.Temperature:
+      return celsius(value);
+    case ReadingKind.Humidity:
       return `${(Number(value) / 10).toFixed(1)} %`;
-    case R.lib.ReadingKind.Location:
-      return value >= 0n && value < 1n << 60n ? `geohash ${R.lib.geohashOf(value)}` : String(value);
+    case ReadingKind.Location:
+      return value >= 0n && value < 1n << 60n ? `geohash ${geohashOf(value)}` : String(value);
     default:
       return `GLN ${value.toString().padStart(13, "0")}`;
   }
@@ -228,8 +207,7 @@ function valueText(kind: number, value: bigint): string {
 
 /** The shipment's batch as "GTIN/lot", from the client. */
 async function batchText(client: MedAllianceClient, batchId: string): Promise<string> {
-  const batch = await cli.batch(client, batchId);
-  return cli.batchName(batch);
+  return batchName(await client.resolveBatch(batchId));
 }
 
 async function blockTime(client: MedAllianceClient, blockNumber: number, cache: Map<number, number>): Promise<number> {
@@ -237,18 +215,17 @@ async function blockTime(client: MedAllianceClient, blockNumber: number, cache: 
   return cache.get(blockNumber)!;
 }
 
-interface ShipmentArgs extends Common {
+interface ShipmentArgs extends ReadArgs {
   shipment?: string;
 }
 
-cli
-  .define("readings:shipment", "Lists the field readings accepted for a shipment and whether it is held", false)
+readTask("readings:shipment", "Lists the field readings accepted for a shipment and whether it is held")
   .addOptionalParam("shipment", "The shipment's id (0x…), as the ledger's Shipped event gave it")
   .setAction(
-    readRun<ShipmentArgs>(async (args, client) => {
-      if (args.shipment === undefined) fail("--shipment is required: the shipment's id (0x…)");
+    run<ShipmentArgs>(false, async (args, client) => {
+      if (args.shipment === undefined) throw new InputError("--shipment is required: the shipment's id (0x…)");
       const shipment = await client.findShipment(args.shipment);
-      const id = R.codes.parseBytes32(args.shipment, "shipment");
+      const id = parseBytes32(args.shipment, "shipment");
       const state = await client.ledger.shipmentState(id);
       const readings = client.readings;
       const excursions = new Map<string, boolean>();
@@ -258,13 +235,13 @@ cli
       const accepted = await readings.queryFilter(readings.filters.ReadingAccepted(id), client.system.fromBlock);
       const rows = [];
       for (const event of accepted) {
-        const reading = R.lib.readingFromEvent(id, event.args.fields);
+        const reading = readingFromEvent(id, event.args.fields);
         const [orgId] = await client.registry.membershipOf(event.args.device);
-        const hash = R.lib.readingHash(reading);
+        const hash = readingHash(reading);
         rows.push({
           device: event.args.device,
           deviceOrgId: Number(orgId),
-          kind: R.lib.ReadingKind[reading.kind],
+          kind: ReadingKind[reading.kind],
           value: reading.value.toString(),
           reading: valueText(reading.kind, reading.value),
           timestamp: Number(reading.timestamp),
@@ -275,24 +252,24 @@ cli
           transaction: event.transactionHash,
         });
       }
-      const status = R.trace.ShipmentStatus[Number(state.status)];
+      const status = enumName("ShipmentStatus", state.status);
       const batch = await batchText(client, String(shipment.batchId));
       if (args.json) {
-        R.output.printJson({ shipmentId: id, batchId: shipment.batchId, batch, status, readings: rows });
+        printJson({ shipmentId: id, batchId: shipment.batchId, batch, status, readings: rows });
         return;
       }
       console.log(
-        `Shipment ${R.codes.shortId(id)}: ${cli.n(BigInt(shipment.quantity))} units of ${batch} from ` +
-          `${cli.orgName(client, shipment.fromOrgId)} to ${cli.orgName(client, shipment.toOrgId)}, ${status}` +
-          `${Number(state.status) === R.trace.ShipmentStatus.Held ? " after a cold-chain excursion: a regulator must clear it (ledger:clear-hold)" : ""}.`,
+        `Shipment ${shortId(id)}: ${BigInt(shipment.quantity).toLocaleString("en-US")} units of ${batch} from ` +
+          `${nameOf(client, shipment.fromOrgId)} to ${nameOf(client, shipment.toOrgId)}, ${status}` +
+          `${status === "Held" ? " after a cold-chain excursion: a regulator must clear it (ledger:clear-hold)" : ""}.`,
       );
-      R.output.printTable(
+      printTable(
         rows.map((r) => ({
-          measured: R.codes.formatTime(r.timestamp),
+          measured: formatTime(r.timestamp),
           kind: r.kind.toLowerCase(),
           reading: r.reading + (r.excursion ? (r.held ? "  EXCURSION, held" : "  EXCURSION") : ""),
-          device: R.codes.shortId(r.device),
-          organisation: cli.orgName(client, r.deviceOrgId),
+          device: shortId(r.device),
+          organisation: nameOf(client, r.deviceOrgId),
           sequence: Number(r.sequence),
         })),
         "No readings were accepted for this shipment.",
@@ -300,21 +277,21 @@ cli
     }),
   );
 
-interface ExcursionArgs extends Common {
+interface ExcursionArgs extends ReadArgs {
   shipment?: string;
   batch?: string;
 }
 
-cli
-  .define("readings:excursions", "Lists cold-chain excursions: temperatures outside a product's range", false)
+readTask("readings:excursions", "Lists cold-chain excursions: temperatures outside a product's range")
   .addOptionalParam("shipment", "Only this shipment's excursions (0x…)")
   .addOptionalParam("batch", "Only excursions of this batch's shipments: <GTIN>/<lot>, a Digital Link URI or 0x id")
   .setAction(
-    readRun<ExcursionArgs>(async (args, client) => {
-      if (args.shipment !== undefined && args.batch !== undefined) fail("give --shipment or --batch, not both");
-      const shipmentId = args.shipment === undefined ? undefined : R.codes.parseBytes32(args.shipment, "shipment");
+    run<ExcursionArgs>(false, async (args, client) => {
+      if (args.shipment !== undefined && args.batch !== undefined)
+        throw new InputError("give --shipment or --batch, not both");
+      const shipmentId = args.shipment === undefined ? undefined : parseBytes32(args.shipment, "shipment");
       if (shipmentId !== undefined) await client.findShipment(shipmentId);
-      const batch = args.batch === undefined ? undefined : await cli.batch(client, args.batch);
+      const batch = args.batch === undefined ? undefined : await client.resolveBatch(args.batch);
       const readings = client.readings;
       const events = await readings.queryFilter(
         readings.filters.ExcursionReported(shipmentId),
@@ -340,7 +317,7 @@ cli
           minTemperature: Number(e.args.minTemperature),
           maxTemperature: Number(e.args.maxTemperature),
           held: e.args.held,
-          shipmentStatus: R.trace.ShipmentStatus[Number(state.status)],
+          shipmentStatus: enumName("ShipmentStatus", state.status),
           readingHash: e.args.readingHash,
           recordedAt: await blockTime(client, e.blockNumber, times),
           transaction: e.transactionHash,
@@ -351,19 +328,19 @@ cli
         open[batchId] = Number(await client.ledger.openExcursionsOf(batchId));
       }
       if (args.json) {
-        R.output.printJson({ excursions: rows, openExcursions: open });
+        printJson({ excursions: rows, openExcursions: open });
         return;
       }
-      R.output.printTable(
+      printTable(
         rows.map((r) => ({
-          recorded: R.codes.formatTime(r.recordedAt),
-          shipment: R.codes.shortId(r.shipmentId),
+          recorded: formatTime(r.recordedAt),
+          shipment: shortId(r.shipmentId),
           batch: r.batch,
-          temperature: R.lib.celsius(r.value),
-          range: `${R.lib.celsius(r.minTemperature)} to ${R.lib.celsius(r.maxTemperature)}`,
+          temperature: celsius(r.value),
+          range: `${celsius(r.minTemperature)} to ${celsius(r.maxTemperature)}`,
           held: r.held ? "held it" : "no",
           now: r.shipmentStatus,
-          device: `${R.codes.shortId(r.device)} (${cli.orgName(client, r.deviceOrgId)})`,
+          device: `${shortId(r.device)} (${nameOf(client, r.deviceOrgId)})`,
         })),
         "No cold-chain excursion was reported.",
       );
@@ -376,22 +353,17 @@ cli
     }),
   );
 
-interface DeviceArgs extends Common {
-  device?: string;
-}
-
-cli
-  .define("readings:device", "Tells whether a device key's readings count, and its last accepted sequence", false)
+readTask("readings:device", "Tells whether a device key's readings count, and its last accepted sequence")
   .addOptionalParam("device", "The device key's address")
   .setAction(
-    readRun<DeviceArgs>(async (args, client) => {
-      if (args.device === undefined) fail("--device is required: the device key's address");
-      const device = R.codes.parseAddress(args.device, "--device");
+    run<ReadArgs & { device?: string }>(false, async ({ device: text, json }, client) => {
+      if (text === undefined) throw new InputError("--device is required: the device key's address");
+      const device = parseAddress(text, "--device");
       const [orgId, kind] = await client.registry.membershipOf(device);
-      const isDevice = Number(kind) === R.alliance.AccountKind.Device;
+      const isDevice = Number(kind) === AccountKind.Device;
       const org = orgId === 0n ? undefined : await client.resolveOrg(orgId);
       const licenceValid = org !== undefined && org.licenceExpiry > BigInt(await client.now());
-      const active = isDevice && org!.status === R.alliance.OrganisationStatus.Active && licenceValid;
+      const active = isDevice && org!.status === OrganisationStatus.Active && licenceValid;
       const lastSequence = await client.readings.lastSequenceOf(device);
       const accepted = await client.readings.queryFilter(
         client.readings.filters.ReadingAccepted(undefined, device),
@@ -400,7 +372,7 @@ cli
       let message: string;
       if (!isDevice) {
         message =
-          `${device} is not a device key${org === undefined ? "" : ` (it is an ${R.alliance.AccountKind[Number(kind)].toLowerCase()} account of ${org.name})`}: ` +
+          `${device} is not a device key${org === undefined ? "" : ` (it is an ${AccountKind[Number(kind)].toLowerCase()} account of ${org.name})`}: ` +
           `readings it signs are skipped. An organisation's admin registers one with alliance:invite --kind device.`;
       } else if (!active) {
         message =
@@ -411,9 +383,8 @@ cli
           `${device} is a device of ${org!.name} (Active): its readings count for shipments ${org!.name} sends, ` +
           `carries or receives.`;
       }
-      cli.show(
-        args,
-        {
+      if (json) {
+        printJson({
           device,
           orgId: orgId === 0n ? null : Number(orgId),
           organisation: org?.name ?? null,
@@ -422,11 +393,13 @@ cli
           lastSequence: lastSequence.toString(),
           accepted: accepted.length,
           message,
-        },
-        [
-          message,
-          `Readings accepted: ${cli.n(accepted.length)}; last accepted sequence ${cli.n(lastSequence)} (the next must be higher).`,
-        ],
+        });
+        return;
+      }
+      console.log(message);
+      console.log(
+        `Readings accepted: ${accepted.length.toLocaleString("en-US")}; last accepted sequence ` +
+          `${lastSequence.toLocaleString("en-US")} (the next must be higher).`,
       );
     }),
   );

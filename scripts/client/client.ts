@@ -35,21 +35,24 @@ import {
   type SupplyAgreements,
   SupplyAgreements__factory,
 } from "../../typechain-types";
-import { OrganisationStatus, REGULATOR_ROLE, roleNames } from "../lib/alliance";
+import { AccountKind, OrganisationStatus, REGULATOR_ROLE, roleNames } from "../lib/alliance";
 import { directoryAddress, resolveSystem, type System } from "../lib/deployment";
-import { batchIdOf } from "../lib/trace";
-import { formatAmount, parseAddress, parseBytes32, parseDigitalLink, parseGtin, parseLot, shortId } from "./codes";
+import { batchIdOf, shipmentOf } from "../lib/trace";
+import {
+  type Asset,
+  formatMoney,
+  parseAddress,
+  parseBytes32,
+  parseDigitalLink,
+  parseGtin,
+  parseLot,
+  shortId,
+} from "./codes";
 import { ClientError, InputError } from "./failures";
 
-export { ClientError };
 import { explain } from "./errors";
 
-/** A payment asset: its address (zero for ETH), symbol and decimals. */
-export interface Asset {
-  address: string;
-  symbol: string;
-  decimals: number;
-}
+export { ClientError, formatMoney, type Asset };
 
 const ETH_ASSET: Asset = { address: ethers.ZeroAddress, symbol: "ETH", decimals: 18 };
 const TOKEN_ABI = [
@@ -268,26 +271,22 @@ export class MedAllianceClient {
     const id = parseBytes32(shipmentId, "shipment");
     const [event] = await ledger.queryFilter(ledger.filters.Shipped(id), this.system.fromBlock);
     if (event === undefined) throw new InputError(`shipment ${shipmentId}: the ledger has no shipment with this id`);
-    const s = event.args.shipment;
-    return {
-      batchId: s.batchId,
-      fromOrgId: s.fromOrgId,
-      toOrgId: s.toOrgId,
-      carrierOrgId: s.carrierOrgId,
-      fromGln: s.fromGln,
-      toGln: s.toGln,
-      quantity: s.quantity,
-      ref: s.ref,
-      sequence: s.sequence,
-    };
+    return shipmentOf(event.args.shipment);
   }
 
-  /** The organisation `account`'s standing lets act in one of the roles of `mask`, or a sentence saying why not. */
+  /**
+   * The signer's organisation when its standing lets it act in one of the roles of `mask`; otherwise a sentence saying
+   * why not (a device key, a suspended or expired organisation, a role it was not admitted to).
+   */
   async actingOrg(mask: number, where: string): Promise<Organisation> {
     const account = await this.sender.getAddress();
     const org = await this.senderOrg();
     const [orgId] = await this.system.registry.permittedOrganisation(account, mask);
     if (orgId !== 0n) return org;
+    const [, kind] = await this.system.registry.membershipOf(account);
+    if (Number(kind) === AccountKind.Device) {
+      throw new InputError(`Account ${account} is a device key of ${org.name}: devices only sign readings`);
+    }
     if (org.status !== OrganisationStatus.Active) {
       throw new InputError(`${org.name} is ${org.statusName.toLowerCase()}: it may not act ${where}`);
     }
@@ -413,9 +412,4 @@ export class MedAllianceClient {
       throw new ClientError(`Could not ${what}: ${this.explain(error)}`, error);
     }
   }
-}
-
-/** An amount with its asset: "1,250.5 ETH". */
-export function formatMoney(value: bigint, asset: Asset): string {
-  return `${formatAmount(value, asset.decimals)} ${asset.symbol}`;
 }

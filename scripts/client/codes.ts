@@ -4,6 +4,7 @@
  * "2027-03-31T12:00Z", "+14d"), amounts in whole units of an asset ("12.5"), organisations by id or name.
  */
 import fs from "node:fs";
+import path from "node:path";
 import { ethers } from "ethers";
 import { checkDigit, formatGtin } from "../lib/gs1";
 import { InputError } from "./failures";
@@ -225,8 +226,10 @@ export function parseDocument(text: string | undefined, label: string): string {
 export function parseId(text: string | undefined, what: string, label = `--${what}`): bigint {
   const value = required(text, label);
   const match = /^#?(\d{1,18})$/.exec(value);
-  if (match === null || BigInt(match[1]) === 0n)
-    throw new InputError(`${what} "${value}" is not a ${what} number (1, 2, …)`);
+  if (match === null || BigInt(match[1]) === 0n) {
+    const article = /^[aeiou]/i.test(what) ? "an" : "a";
+    throw new InputError(`${what} "${value}" is not ${article} ${what} number (1, 2, …)`);
+  }
   return BigInt(match[1]);
 }
 
@@ -244,4 +247,30 @@ export function formatDuration(seconds: number | bigint): string {
 export function wholeUnits(value: bigint, decimals: number): string {
   const text = ethers.formatUnits(value, decimals);
   return text.endsWith(".0") ? text.slice(0, -2) : text;
+}
+
+/** The file `--out` names, refused when empty, in a missing folder or naming a folder; `example` shows a good one. */
+export function parseOutFile(text: string, example: string): string {
+  const out = text.trim();
+  if (out === "") throw new InputError(`--out is empty: give a file name such as ${example}`);
+  const folder = path.dirname(path.resolve(out));
+  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+    throw new InputError(`--out ${out}: the folder ${folder} does not exist`);
+  }
+  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) {
+    throw new InputError(`--out ${out} is a folder: give a file name such as ${example}`);
+  }
+  return out;
+}
+
+/** A payment asset: its address (zero for ETH), symbol and decimals. */
+export interface Asset {
+  address: string;
+  symbol: string;
+  decimals: number;
+}
+
+/** An amount with its asset: "1,250.5 ETH". */
+export function formatMoney(value: bigint, asset: Asset): string {
+  return `${formatAmount(value, asset.decimals)} ${asset.symbol}`;
 }

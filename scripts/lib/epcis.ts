@@ -16,9 +16,9 @@ import {
   type ProductCatalog,
 } from "../../typechain-types";
 import { formatGtin } from "./gs1";
-import { fetchHistory, proveHistory, type HistoryEntry, type HistoryProof } from "./history";
+import { decodeRecord, eventsIn, fetchHistory, proveHistory, type HistoryEntry, type HistoryProof } from "./history";
 import { ReadingKind, geohashOf, readingFromEvent, readingHash, type Reading } from "./readings";
-import { RecordKind, ShipmentStatus } from "./trace";
+import { RecordKind } from "./trace";
 
 /** The GS1 EPCIS 2.0 JSON-LD context. */
 export const EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/epcis-context.jsonld";
@@ -478,13 +478,7 @@ class Exporter {
     let parsed = this.receipts.get(transactionHash);
     if (parsed === undefined) {
       const receipt = await this.sources.ledger.runner!.provider!.getTransactionReceipt(transactionHash);
-      const ledgerAddress = (await this.sources.ledger.getAddress()).toLowerCase();
-      parsed = [];
-      for (const log of receipt?.logs ?? []) {
-        const fromLedger = log.address.toLowerCase() === ledgerAddress;
-        const description = fromLedger ? this.sources.ledger.interface.parseLog(log) : readingsInterface.parseLog(log);
-        if (description !== null) parsed.push(description);
-      }
+      parsed = eventsIn(receipt?.logs ?? [], this.sources.ledger, [readingsInterface]);
       this.receipts.set(transactionHash, parsed);
     }
     return parsed;
@@ -537,22 +531,16 @@ class Exporter {
     const object = (fields: Partial<EpcisEvent>): EpcisEvent =>
       ({ type: "ObjectEvent", action: "OBSERVE", ...base, quantityList: this.quantity(info), ...fields }) as EpcisEvent;
     const events = await this.eventsOf(entry.transactionHash);
-    const byName = (name: string) => events.filter((e) => e.name === name);
+    const meaning = decodeRecord(info.batchId, entry, events);
     const orgId = await this.actorOrg(entry.actor);
 
     switch (entry.kind) {
       case K.Commissioned:
         return this.commissioning(info, base);
       case K.ConsumedAsInput: {
-        for (const event of byName("BatchCommissioned")) {
-          for (const input of event.args.request.inputs) {
-            if (String(input.batchId).toLowerCase() !== info.batchId) continue;
-            if (hashOf(["bytes32", "uint256"], [event.args.batchId, input.quantity]) !== entry.dataHash) continue;
-            const output = await this.loadOutput(String(event.args.batchId).toLowerCase());
-            return this.commissioning(output, await this.base(output, output.entries[0], 0));
-          }
-        }
-        return object({});
+        if (meaning.outputBatchId === undefined) return object({});
+        const output = await this.loadOutput(meaning.outputBatchId.toLowerCase());
+        return this.commissioning(output, await this.base(output, output.entries[0], 0));
       }
       case K.InspectionPassed:
         return object({ bizStep: "inspecting", disposition: "conformant", ...(await this.makerSite(info, orgId)) });
@@ -568,16 +556,12 @@ class Exporter {
         return object({ bizStep: "holding", disposition: "non_sellable_other" });
       case K.Unblocked:
         return object({ bizStep: "holding", disposition: "sellable_accessible" });
-      case K.Recalled: {
-        const recall = byName("BatchRecalled").find(
-          (e) => hashOf(["uint8", "bytes32"], [e.args.recallClass, e.args.reasonHash]) === entry.dataHash,
-        );
+      case K.Recalled:
         return object({
           bizStep: "holding",
           disposition: "recalled",
-          ...(recall === undefined ? {} : { [ext("recallClass")]: Number(recall.args.recallClass) }),
+          ...(meaning.recallClass === undefined ? {} : { [ext("recallClass")]: meaning.recallClass }),
         });
-      }
       case K.SerialsCommitted:
         return object({ bizStep: "creating_class_instance", ...(await this.makerSite(info, orgId)) });
       case K.Note:
@@ -615,37 +599,32 @@ class Exporter {
         });
       }
       case K.Received: {
-        for (const event of byName("Received")) {
-          const { shipmentId, quantityReceived, goodCondition } = event.args;
-          if (
-            hashOf(["bytes32", "uint256", "bool"], [shipmentId, quantityReceived, goodCondition]) !== entry.dataHash
-          ) {
-            continue;
-          }
-          const s = this.shipments.get(shipmentId);
-          const lost = s === undefined ? 0n : BigInt(s.quantity) - BigInt(quantityReceived);
-          return object({
-            bizStep: "receiving",
-            disposition: goodCondition ? "in_progress" : "damaged",
-            quantityList: this.quantity(info, quantityReceived),
-            ...(s === undefined ? {} : await this.arrival(s)),
-            [ext("shipment")]: shipmentId,
-            ...(lost > 0n ? { [ext("lostInTransit")]: Number(lost) } : {}),
-          });
+        const { shipmentId, quantity, goodCondition } = meaning;
+        if (shipmentId === undefined || quantity === undefined) {
+          return object({ bizStep: "receiving", disposition: "in_progress" });
         }
-        return object({ bizStep: "receiving", disposition: "in_progress" });
-      }
-      case K.Refused: {
-        const s = this.refusedShipment(events);
+        const s = this.shipments.get(shipmentId);
+        const lost = s === undefined ? 0n : BigInt(s.quantity) - quantity;
         return object({
           bizStep: "receiving",
-          disposition: "returned",
-          ...(s === undefined
-            ? {}
-            : { quantityList: this.quantity(info, s.shipment.quantity), ...(await this.arrival(s.shipment)) }),
-          ...(s === undefined ? {} : { [ext("shipment")]: s.id }),
-          [ext("refused")]: true,
+          disposition: goodCondition ? "in_progress" : "damaged",
+          quantityList: this.quantity(info, quantity),
+          ...(s === undefined ? {} : await this.arrival(s)),
+          [ext("shipment")]: shipmentId,
+          ...(lost > 0n ? { [ext("lostInTransit")]: Number(lost) } : {}),
         });
+      }
+      case K.Refused: {
+        const s = meaning.shipmentId === undefined ? undefined : this.shipments.get(meaning.shipmentId);
+        const arrival =
+          s === undefined
+            ? {}
+            : {
+                quantityList: this.quantity(info, s.quantity),
+                ...(await this.arrival(s)),
+                [ext("shipment")]: meaning.shipmentId,
+              };
+        return object({ bizStep: "receiving", disposition: "returned", ...arrival, [ext("refused")]: true });
       }
       case K.Returned:
       case K.Reclaimed: {
@@ -664,37 +643,25 @@ class Exporter {
         });
       }
       case K.Settled: {
-        const settled = byName("ShipmentSettled").find(
-          (e) =>
-            hashOf(
-              ["bytes32", "uint256", "bytes32"],
-              [e.args.shipmentId, e.args.quantityReceived, e.args.reasonHash],
-            ) === entry.dataHash,
-        );
-        const s = settled === undefined ? undefined : this.shipments.get(settled.args.shipmentId);
+        const { shipmentId, quantity } = meaning;
+        const s = shipmentId === undefined ? undefined : this.shipments.get(shipmentId);
         return object({
           bizStep: "receiving",
           disposition: "in_progress",
-          ...(settled === undefined ? {} : { quantityList: this.quantity(info, settled.args.quantityReceived) }),
+          ...(quantity === undefined ? {} : { quantityList: this.quantity(info, quantity) }),
           ...(s === undefined ? {} : await this.arrival(s)),
-          ...(settled === undefined ? {} : { [ext("shipment")]: settled.args.shipmentId, [ext("settled")]: true }),
+          ...(shipmentId === undefined ? {} : { [ext("shipment")]: shipmentId, [ext("settled")]: true }),
         });
       }
       case K.Dispensed:
       case K.Destroyed: {
         const dispensed = entry.kind === K.Dispensed;
-        const key = dispensed ? "referenceHash" : "reasonHash";
-        const found = byName(dispensed ? "Dispensed" : "Destroyed").find(
-          (e) =>
-            String(e.args.batchId).toLowerCase() === info.batchId &&
-            hashOf(["uint256", "bytes32"], [e.args.quantity, e.args[key]]) === entry.dataHash,
-        );
-        const site = found === undefined ? undefined : await this.siteOf(BigInt(found.args.orgId));
+        const site = meaning.orgId === undefined ? undefined : await this.siteOf(BigInt(meaning.orgId));
         const location = site === undefined ? {} : { id: await this.sgln(site) };
         return object({
           bizStep: dispensed ? "dispensing" : "destroying",
           disposition: dispensed ? "dispensed" : "destroyed",
-          ...(found === undefined ? {} : { quantityList: this.quantity(info, found.args.quantity) }),
+          ...(meaning.quantity === undefined ? {} : { quantityList: this.quantity(info, meaning.quantity) }),
           ...(site === undefined
             ? {}
             : { readPoint: location as { id: string }, bizLocation: location as { id: string } }),
@@ -718,13 +685,11 @@ class Exporter {
         return object({ bizStep: "holding", disposition: "non_sellable_other" });
       }
       case K.HoldCleared: {
-        const settled = byName("ShipmentSettled")[0];
-        const updated = byName("ShipmentUpdated")[0];
-        const shipmentId: string | undefined = settled?.args.shipmentId ?? updated?.args.shipmentId;
+        const shipmentId = meaning.shipmentId;
         const s = shipmentId === undefined ? undefined : this.shipments.get(shipmentId);
         return object({
           bizStep: "inspecting",
-          disposition: settled !== undefined ? "destroyed" : "in_transit",
+          disposition: meaning.destroyed ? "destroyed" : "in_transit",
           ...(s === undefined ? {} : { quantityList: this.quantity(info, s.quantity) }),
           ...(shipmentId === undefined ? {} : { [ext("shipment")]: shipmentId }),
         });
@@ -806,18 +771,6 @@ class Exporter {
   private async makerSite(info: BatchInfo, actorOrgId: bigint) {
     if (actorOrgId !== info.makerOrgId) return {};
     return { readPoint: { id: await this.sgln(info.commissioned.args.gln) } };
-  }
-
-  /** The shipment a refusal answered: the transaction's `ShipmentUpdated` to Refused, of this batch. */
-  private refusedShipment(events: LogDescription[]): { id: string; shipment: Shipment } | undefined {
-    const updated = events.find(
-      (e) =>
-        e.name === "ShipmentUpdated" &&
-        Number(e.args.status) === ShipmentStatus.Refused &&
-        this.shipments.has(e.args.shipmentId),
-    );
-    if (updated === undefined) return undefined;
-    return { id: updated.args.shipmentId, shipment: this.shipments.get(updated.args.shipmentId)! };
   }
 
   /** The readings a transaction's field-readings module accepted, with their struct hashes. */

@@ -4,9 +4,9 @@
  * Device orders keep their histories the same way (scripts/lib/orders.ts): the paging, rebuilding and proving here
  * serve both, whatever the record kinds.
  */
-import { ethers } from "ethers";
+import { ethers, type LogDescription } from "ethers";
 import type { BatchLedger } from "../../typechain-types";
-import { RecordKind } from "./trace";
+import { RecordKind, ShipmentStatus } from "./trace";
 
 /** One record of a hash-chained history as its contract emitted it, with where it was found. */
 export interface ChainEntry<Kind extends number = number> {
@@ -146,4 +146,147 @@ export function proveChain(
     return { ...base, valid: false, problem: `the rebuilt head differs from ${keeper}'s head: a record was altered` };
   }
   return { ...base, valid: true };
+}
+
+// ------------------------------------------------------------------------------------------------ record meanings
+
+/**
+ * What a batch record's data hash stands for, found among the ledger events of the transaction that wrote it. Fields
+ * are set only where the record kind carries them and the event was found; `event` is the event matched.
+ */
+export interface RecordMeaning {
+  event?: LogDescription;
+  /** The shipment the record is about (Shipped, PickedUp, Delivered, Received, Refused, Returned, Reclaimed,
+   * Settled, Held, HoldCleared). */
+  shipmentId?: string;
+  /** Units the record counts: commissioned, used as input, received (Received, Settled), dispensed or destroyed. */
+  quantity?: bigint;
+  /** ConsumedAsInput: the batch made from it. */
+  outputBatchId?: string;
+  /** Received: whether the goods arrived in good condition. */
+  goodCondition?: boolean;
+  /** Dispensed, Destroyed: the organisation whose holding it came from. */
+  orgId?: bigint;
+  /** Recalled: the recall class (1 to 3). */
+  recallClass?: number;
+  /** HoldCleared: the goods were destroyed (else the shipment resumed as `resumed`). */
+  destroyed?: boolean;
+  resumed?: ShipmentStatus;
+}
+
+const hashOf = (types: string[], values: unknown[]) => ethers.keccak256(coder.encode(types, values));
+const same = (a: unknown, b: string) => String(a).toLowerCase() === b.toLowerCase();
+
+/**
+ * Decodes a record of batch `batchId` from `events`, the ledger's events of the transaction that wrote it (a
+ * transaction may carry records of several batches). Records whose data hash is a plain document hash (inspections,
+ * notes, releases, blocks, readings…) have no event to decode: the result is empty for them, as when nothing matches.
+ */
+export function decodeRecord(batchId: string, entry: HistoryEntry, events: LogDescription[]): RecordMeaning {
+  const K = RecordKind;
+  const named = (name: string) => events.filter((e) => e.name === name);
+  switch (entry.kind) {
+    case K.Commissioned: {
+      const event = named("BatchCommissioned").find((e) => same(e.args.batchId, batchId));
+      return event === undefined ? {} : { event, quantity: event.args.request.quantity };
+    }
+    case K.ConsumedAsInput:
+      for (const event of named("BatchCommissioned")) {
+        for (const input of event.args.request.inputs) {
+          if (!same(input.batchId, batchId)) continue;
+          if (hashOf(["bytes32", "uint256"], [event.args.batchId, input.quantity]) !== entry.dataHash) continue;
+          return { event, quantity: input.quantity, outputBatchId: event.args.batchId };
+        }
+      }
+      return {};
+    case K.Shipped:
+    case K.PickedUp:
+    case K.Delivered:
+    case K.Returned:
+    case K.Reclaimed:
+      return { shipmentId: entry.dataHash };
+    case K.Received: {
+      const event = named("Received").find(
+        (e) =>
+          hashOf(["bytes32", "uint256", "bool"], [e.args.shipmentId, e.args.quantityReceived, e.args.goodCondition]) ===
+          entry.dataHash,
+      );
+      if (event === undefined) return {};
+      const { shipmentId, quantityReceived, goodCondition } = event.args;
+      return { event, shipmentId, quantity: quantityReceived, goodCondition };
+    }
+    case K.Refused:
+    case K.Held: {
+      const status = entry.kind === K.Refused ? ShipmentStatus.Refused : ShipmentStatus.Held;
+      const event = named("ShipmentUpdated").find((e) => Number(e.args.status) === status);
+      return event === undefined ? {} : { event, shipmentId: event.args.shipmentId };
+    }
+    case K.Settled: {
+      const event = named("ShipmentSettled").find(
+        (e) =>
+          hashOf(["bytes32", "uint256", "bytes32"], [e.args.shipmentId, e.args.quantityReceived, e.args.reasonHash]) ===
+          entry.dataHash,
+      );
+      return event === undefined
+        ? {}
+        : { event, shipmentId: event.args.shipmentId, quantity: event.args.quantityReceived };
+    }
+    case K.HoldCleared: {
+      // The hold is cleared first in its transaction: a settlement (goods destroyed) or an update (goods fit) follows.
+      const event = named("ShipmentSettled")[0] ?? named("ShipmentUpdated")[0];
+      if (event === undefined) return {};
+      const destroyed = event.name === "ShipmentSettled";
+      return {
+        event,
+        shipmentId: event.args.shipmentId,
+        destroyed,
+        ...(destroyed ? {} : { resumed: Number(event.args.status) as ShipmentStatus }),
+      };
+    }
+    case K.Dispensed:
+    case K.Destroyed: {
+      const dispensed = entry.kind === K.Dispensed;
+      const key = dispensed ? "referenceHash" : "reasonHash";
+      const event = named(dispensed ? "Dispensed" : "Destroyed").find(
+        (e) =>
+          same(e.args.batchId, batchId) &&
+          hashOf(["uint256", "bytes32"], [e.args.quantity, e.args[key]]) === entry.dataHash,
+      );
+      return event === undefined ? {} : { event, quantity: event.args.quantity, orgId: event.args.orgId };
+    }
+    case K.Recalled: {
+      const event = named("BatchRecalled").find(
+        (e) =>
+          same(e.args.batchId, batchId) &&
+          hashOf(["uint8", "bytes32"], [e.args.recallClass, e.args.reasonHash]) === entry.dataHash,
+      );
+      return event === undefined ? {} : { event, recallClass: Number(event.args.recallClass) };
+    }
+    default:
+      return {};
+  }
+}
+
+/**
+ * The events a transaction's logs carry from `contract` (the ledger) and, decoded by `others`' interfaces, from any
+ * other contract (the field-readings module): what {@link decodeRecord} reads.
+ */
+export function eventsIn(
+  logs: readonly { address: string; topics: readonly string[]; data: string }[],
+  contract: { target: unknown; interface: ethers.Interface },
+  others: ethers.Interface[] = [],
+): LogDescription[] {
+  const address = String(contract.target).toLowerCase();
+  const parsed: LogDescription[] = [];
+  for (const log of logs) {
+    const from = log.address.toLowerCase() === address ? [contract.interface] : others;
+    for (const iface of from) {
+      const description = iface.parseLog(log);
+      if (description !== null) {
+        parsed.push(description);
+        break;
+      }
+    }
+  }
+  return parsed;
 }

@@ -17,6 +17,7 @@ import type { IDeviceOrderBook } from "../../typechain-types/contracts/orders/De
 import { directoryName } from "./alliance";
 import { DAY } from "./formation";
 import { type ChainEntry, type HistoryProof, type LogRange, fetchChain, proveChain, rebuildHead } from "./history";
+import { Category, DeviceClass, type ProductSpec, productSpec, unit } from "./trace";
 
 /** Mirrors `OrderStatus` in contracts/orders/IDeviceOrderBook.sol. */
 export enum OrderStatus {
@@ -51,6 +52,29 @@ export const DEFAULT_COMPLIANCE_WINDOW = 30n * DAY;
 
 /** Most raw-material batches one design may list (`MAX_RAW_MATERIALS`). */
 export const MAX_RAW_MATERIALS = 16;
+
+/**
+ * A patient-specific knee implant as its maker proposes it: a class III device, one per pack, stored between 0 and
+ * 30.0 °C, held 7 days (the device floor).
+ */
+export function customKneeSpec(gtin: bigint, companyPrefix: bigint): ProductSpec {
+  return productSpec(gtin, companyPrefix, Category.Device, {
+    deviceClass: DeviceClass.III,
+    packSize: 1,
+    minTemperature: 0,
+    maxTemperature: 300,
+    proposedHoldPeriod: 7n * DAY,
+  });
+}
+
+/** The titanium alloy powder custom implants are printed from: a raw material sold by the kilogram, held 2 days. */
+export function titaniumPowderSpec(gtin: bigint, companyPrefix: bigint): ProductSpec {
+  return productSpec(gtin, companyPrefix, Category.RawMaterial, {
+    unitOfMeasure: unit("KGM"),
+    packSize: 1,
+    proposedHoldPeriod: 2n * DAY,
+  });
+}
 
 export type OrderRequest = IDeviceOrderBook.OrderRequestStruct;
 export type DesignRequest = IDeviceOrderBook.DesignRequestStruct;

@@ -224,6 +224,21 @@ export interface ShipmentOrder {
   toSite?: bigint;
 }
 
+/** A shipment's fields as the ledger takes them back, from a `Shipped` event's decoded struct. */
+export function shipmentOf(s: Shipment): Shipment {
+  return {
+    batchId: s.batchId,
+    fromOrgId: s.fromOrgId,
+    toOrgId: s.toOrgId,
+    carrierOrgId: s.carrierOrgId,
+    fromGln: s.fromGln,
+    toGln: s.toGln,
+    quantity: s.quantity,
+    ref: s.ref,
+    sequence: s.sequence,
+  };
+}
+
 /** Ships as `sender` and returns the shipment's id and the fields later calls pass back. */
 export async function ship(
   ledger: BatchLedger,
@@ -247,19 +262,7 @@ export async function ship(
   for (const log of receipt!.logs) {
     const parsed = ledger.interface.parseLog(log);
     if (parsed?.name === "Shipped") {
-      const s = parsed.args.shipment;
-      const shipment: Shipment = {
-        batchId: s.batchId,
-        fromOrgId: s.fromOrgId,
-        toOrgId: s.toOrgId,
-        carrierOrgId: s.carrierOrgId,
-        fromGln: s.fromGln,
-        toGln: s.toGln,
-        quantity: s.quantity,
-        ref: s.ref,
-        sequence: s.sequence,
-      };
-      return { shipmentId: parsed.args.shipmentId, shipment };
+      return { shipmentId: parsed.args.shipmentId, shipment: shipmentOf(parsed.args.shipment) };
     }
   }
   throw new Error("the ship transaction emitted no Shipped event");

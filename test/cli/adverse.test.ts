@@ -83,9 +83,13 @@ describe("CLI adverse: adverse:report, adverse:triage, adverse:flag-overdue, adv
       await refused(
         "adverse:report",
         { ...REPORT, salt: "0x12" },
-        `--salt "0x12" is not 32 bytes (0x and 64 hex digits)`,
+        `--salt "0x12" is not a 32-byte id (0x and 64 hex digits)`,
       );
-      await refused("adverse:report", { ...REPORT, description: undefined }, /^--description is required/);
+      await refused(
+        "adverse:report",
+        { ...REPORT, description: undefined },
+        /^--description \(a file, a text or a 0x hash\) is required$/,
+      );
       await refused(
         "adverse:report",
         { ...REPORT, unit: "10000" },
@@ -115,7 +119,7 @@ describe("CLI adverse: adverse:report, adverse:triage, adverse:flag-overdue, adv
       await refused(
         "adverse:report",
         { ...REPORT, from: "Swift Cold Chain" },
-        "Swift Cold Chain is not admitted as Supplier or Manufacturer or Distributor or Hospital or Retailer",
+        "Swift Cold Chain is not admitted as Supplier or Manufacturer or Distributor or Hospital or Retailer: it may not act on adverse event reports",
       );
       await refused(
         "adverse:report",
@@ -203,7 +207,7 @@ describe("CLI adverse: adverse:report, adverse:triage, adverse:flag-overdue, adv
         { ...base, report: "5" },
         "Report 5 does not exist: the registry holds reports 1 to 1",
       );
-      await refused("adverse:triage", { ...base, report: "x" }, `--report "x" is not a number (1, 2, …)`);
+      await refused("adverse:triage", { ...base, report: "x" }, `report "x" is not a report number (1, 2, …)`);
       await refused("adverse:triage", { ...base, decision: "maybe" }, `--decision "maybe" is not dismiss or confirm`);
       await refused(
         "adverse:triage",

@@ -8,17 +8,16 @@ import { AdverseEventRegistry__factory, DeviceOrderBook__factory } from "../../t
 import { documentHash } from "../../scripts/lib/alliance";
 import { Severity, fileReport, patientRef, reportRequest } from "../../scripts/lib/adverse";
 import { DAY, YEAR } from "../../scripts/lib/formation";
-import { formatGtin, gtin } from "../../scripts/lib/gs1";
-import { placeOrder } from "../../scripts/lib/orders";
-import { Category, DeviceClass, approveProduct, commission, lot, productSpec } from "../../scripts/lib/trace";
+import { customKneeSpec, placeOrder } from "../../scripts/lib/orders";
+import { approveProduct, commission, lot } from "../../scripts/lib/trace";
 import { PREFIX_MEDITECH } from "../helpers/cliFixture";
+import { KNEE_GTIN, kneeOrder } from "./ordersFixture";
 import { stockFixture } from "./serialsFixture";
 
 export const SALT = "0x" + "22".repeat(32);
 export const PATIENT = "MRN-0042";
-export const KNEE_GTIN = gtin("0401234500042");
-export const KNEE_TEXT = formatGtin(KNEE_GTIN);
 export const KNEE_LOT = "KN-2611-0001";
+export { KNEE_GTIN, KNEE_TEXT } from "./ordersFixture";
 
 /** Report 1: City General Hospital, Serious, unit 3 of the mask batch. */
 export async function reportedFixture() {
@@ -44,36 +43,17 @@ export async function ordersFixture() {
   const f = await loadFixture(reportedFixture);
   const meditech = f.account("deviceMaker");
   const orders = DeviceOrderBook__factory.connect(f.address("DeviceOrderBook"), f.governor);
-  await approveProduct(
-    f.catalog,
-    meditech,
-    f.regulator,
-    productSpec(KNEE_GTIN, PREFIX_MEDITECH, Category.Device, {
-      deviceClass: DeviceClass.III,
-      packSize: 1,
-      proposedHoldPeriod: 7n * DAY,
-    }),
-    7n * DAY,
-  );
-  const now = BigInt(await time.latest());
+  await approveProduct(f.catalog, meditech, f.regulator, customKneeSpec(KNEE_GTIN, PREFIX_MEDITECH), 7n * DAY);
+  const producedAt = BigInt(await time.latest());
+  const record = { docHash: documentHash("device history record"), docURI: "ipfs://batches/knee", inputs: [] };
+  const knee = { gtin: KNEE_GTIN, lot: lot(KNEE_LOT), quantity: 2n, site: 0n };
   const kneeBatch = await commission(f.ledger, meditech, {
-    gtin: KNEE_GTIN,
-    lot: lot(KNEE_LOT),
-    quantity: 2n,
-    producedAt: now,
-    expiresAt: now + 10n * YEAR,
-    site: 0n,
-    docHash: documentHash("device history record"),
-    docURI: "ipfs://batches/knee",
-    inputs: [],
+    ...knee,
+    ...record,
+    producedAt,
+    expiresAt: producedAt + 10n * YEAR,
   });
-  const order = {
-    manufacturerOrgId: f.orgIds.deviceMaker,
-    gtin: KNEE_GTIN,
-    patientRef: patientRef(SALT, PATIENT),
-    requirementsHash: documentHash("left knee"),
-    requirementsURI: "https://city-general.example/orders/1",
-  };
+  const order = kneeOrder(f, { patientRef: patientRef(SALT, PATIENT), requirementsHash: documentHash("left knee") });
   const orderId = await placeOrder(orders, f.hospital, order);
   await (
     await orders

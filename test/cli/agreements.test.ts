@@ -56,6 +56,12 @@ async function shipUnder(f: Fixture, quantity: bigint, ref = f.ref) {
   });
 }
 
+/** Ships `quantity` masks back from the hospital to the maker under the agreement (a return). */
+async function shipBack(f: Fixture, quantity: bigint) {
+  const { maskBatch: batchId, orgIds, ref } = f;
+  return ship(f.ledger, f.hospital, { batchId, toOrgId: orgIds.maker, quantity, carrierOrgId: orgIds.carrier, ref });
+}
+
 const PROPOSE = {
   from: HOSPITAL,
   supplier: MAKER,
@@ -170,7 +176,7 @@ describe("CLI: supply agreements", function () {
       expect(shown).to.contain(`Collateral: ${MAKER} 0.1 ETH (not signed), ${CARRIER} 0.1 ETH (not signed).`);
       expect(shown).to.contain("Not funded yet: collateral posted so far:");
       await refused("agreement", { id: "9" }, /Agreement 9 does not exist \(1 proposed so far\)/);
-      await refused("agreement", { id: "abc" }, /--id "abc" is not an agreement number/);
+      await refused("agreement", { id: "abc" }, /agreement "abc" is not an? agreement number/);
     });
   });
 
@@ -256,7 +262,7 @@ describe("CLI: supply agreements", function () {
       await refused(
         "agreements:propose",
         { ...PROPOSE, from: MAKER },
-        /Northwind Masks is not admitted as Hospital or Agency: only hospitals and agencies propose supply agreements/,
+        /Northwind Masks is not admitted as Hospital or Agency: it may not act as the buyer of a supply agreement/,
       );
       await refused(
         "agreements:propose",
@@ -310,10 +316,10 @@ describe("CLI: supply agreements", function () {
       await refused(
         "agreements:propose",
         { ...PROPOSE, asset: f.donors[0].address },
-        /Token 0x[0-9a-fA-F]{40} is not approved by the governor for agreements/,
+        /asset 0x[0-9a-fA-F]{40} is not an ERC-20 token \(it has no decimals\(\)\)/,
       );
       await (await f.registry.connect(f.guardian).pause()).wait();
-      await refused("agreements:propose", PROPOSE, /The alliance is paused: no one may propose agreements/);
+      await refused("agreements:propose", PROPOSE, /The alliance is paused: nobody may propose agreements/);
     });
 
     it("refuses a buyer naming itself, deadlines beyond 2106 and rates in fractional basis points", async () => {
@@ -349,6 +355,11 @@ describe("CLI: supply agreements", function () {
       const f = await loadFixture(cliFixture);
       const agreements = SupplyAgreements__factory.connect(f.address("SupplyAgreements"), f.governor);
       const token = await (await ethers.getContractFactory("TestToken")).deploy("Alliance Dollar", "AUSD", 6);
+      await refused(
+        "agreements:propose",
+        { ...PROPOSE, asset: await token.getAddress() },
+        /Token 0x[0-9a-fA-F]{40} is not approved by the governor for agreements/,
+      );
       await (await agreements.connect(f.governor).setAssetApproved(await token.getAddress(), true)).wait();
       for (const key of ["maker", "carrier", "hospital"] as const) {
         await (await token.mint(f.account(key).address, 1_000_000_000n)).wait();
@@ -409,7 +420,7 @@ describe("CLI: supply agreements", function () {
       await refused(
         "agreements:sign",
         { id: "1", from: HOSPITAL },
-        /City General Hospital is not admitted as Manufacturer or Logistics or Distributor: only the supplier or the carrier signs/,
+        /City General Hospital is not admitted as Manufacturer or Logistics or Distributor: it may not act as the supplier or the carrier of agreement 1/,
       );
       await refused(
         "agreements:sign",
@@ -424,7 +435,7 @@ describe("CLI: supply agreements", function () {
       await refused("agreements:sign", { id: "2", from: MAKER }, /Agreement 2 does not exist \(1 proposed so far\)/);
       await (await f.agreements.connect(f.maker).retract(f.id, f.terms)).wait();
       await (await f.registry.connect(f.guardian).pause()).wait();
-      await refused("agreements:sign", { id: "1", from: MAKER }, /The alliance is paused: no one may sign agreements/);
+      await refused("agreements:sign", { id: "1", from: MAKER }, /The alliance is paused: nobody may sign agreements/);
     });
 
     it("tells a wrong terms hash in words", async () => {
@@ -493,7 +504,7 @@ describe("CLI: supply agreements", function () {
       await refused(
         "agreements:fund",
         { id: "1", from: MAKER },
-        /Northwind Masks is not admitted as Hospital or Agency: only the buyer funds the agreement/,
+        /Northwind Masks is not admitted as Hospital or Agency: it may not act as the buyer of agreement 1/,
       );
       await refused(
         "agreements:fund",
@@ -561,7 +572,7 @@ describe("CLI: supply agreements", function () {
       await refused(
         "agreements:flag-pickup",
         { id: "1", shipment: shipmentId, from: CARRIER },
-        /Swift Cold Chain is not admitted as Manufacturer or Distributor: only the supplier flags a missed pick-up/,
+        /Swift Cold Chain is not admitted as Manufacturer or Distributor: it may not act as the supplier of agreement 1/,
       );
       await time.increase(DAY + 1n);
       const text = await printed("agreements:flag-pickup", { id: "1", shipment: shipmentId, from: MAKER });
@@ -610,12 +621,12 @@ describe("CLI: supply agreements", function () {
         supplierPenalty: eth("0.015").toString(),
         delivered: "1000",
       });
-      expect((await f.agreements.agreement(1n)).supplierLatePenalty).to.equal(eth("0.015"));
       await refused(
         "agreements:record-delivery",
         { id: "1", shipment: f.shipmentId },
         /Shipment 0x\w{4}…\w{4} was already recorded/,
       );
+      expect((await f.agreements.agreement(1n)).supplierLatePenalty).to.equal(eth("0.015"));
     });
 
     it("waits for the receipt or the end of the receipt window, and refuses what does not fit", async () => {
@@ -650,13 +661,7 @@ describe("CLI: supply agreements", function () {
         { id: "1", shipment: second.shipmentId },
         /Shipment 0x\w{4}…\w{4} brings 600 units; agreement 1 allows 400 more/,
       );
-      const back = await ship(f.ledger, f.hospital, {
-        batchId: f.maskBatch,
-        toOrgId: f.orgIds.maker,
-        quantity: 5n,
-        carrierOrgId: f.orgIds.carrier,
-        ref: f.ref,
-      });
+      const back = await shipBack(f, 5n);
       await refused(
         "agreements:record-delivery",
         { id: "1", shipment: back.shipmentId },
@@ -755,7 +760,7 @@ describe("CLI: supply agreements", function () {
       await refused(
         "agreements:claim",
         { id: "1", quantity: "1", evidence: "x", from: MAKER },
-        /Northwind Masks is not admitted as Hospital or Agency: only the buyer claims non-conformance/,
+        /Northwind Masks is not admitted as Hospital or Agency: it may not act as the buyer of agreement 1/,
       );
       await refused(
         "agreements:claim",
@@ -842,13 +847,7 @@ describe("CLI: supply agreements", function () {
   describe("agreements:record-return", () => {
     it("records rejected goods back with the maker and refunds the buyer", async () => {
       const f = await loadFixture(ruledFixture);
-      const back = await ship(f.ledger, f.hospital, {
-        batchId: f.maskBatch,
-        toOrgId: f.orgIds.maker,
-        quantity: 100n,
-        carrierOrgId: f.orgIds.carrier,
-        ref: f.ref,
-      });
+      const back = await shipBack(f, 100n);
       await refused(
         "agreements:record-return",
         { id: "1", shipment: back.shipmentId },
@@ -865,23 +864,17 @@ describe("CLI: supply agreements", function () {
         "Return of 100 units recorded under agreement 1: City General Hospital is credited 0.05 ETH.",
       );
       expect(await f.agreements.creditOf(ETH, f.hospital.address)).to.equal(100n * UNIT_PRICE);
-      expect((await f.agreements.agreement(1n)).returned).to.equal(100n);
       await refused(
         "agreements:record-return",
         { id: "1", shipment: back.shipmentId },
         /Shipment 0x\w{4}…\w{4} was already recorded/,
       );
+      expect((await f.agreements.agreement(1n)).returned).to.equal(100n);
     });
 
     it("refuses when nothing awaits return", async () => {
       const f = await loadFixture(deliveredFixture);
-      const back = await ship(f.ledger, f.hospital, {
-        batchId: f.maskBatch,
-        toOrgId: f.orgIds.maker,
-        quantity: 10n,
-        carrierOrgId: f.orgIds.carrier,
-        ref: f.ref,
-      });
+      const back = await shipBack(f, 10n);
       await refused(
         "agreements:record-return",
         { id: "1", shipment: back.shipmentId },
@@ -906,7 +899,7 @@ describe("CLI: supply agreements", function () {
       await refused(
         "agreements:force-majeure",
         { id: "1", evidence: "x", from: HOSPITAL },
-        /City General Hospital is not admitted as Manufacturer or Logistics or Distributor: only the supplier or the carrier claim force majeure/,
+        /City General Hospital is not admitted as Manufacturer or Logistics or Distributor: it may not act as the supplier or the carrier of agreement 1/,
       );
       const doc = await json<{ party: string; accepted: boolean }>("agreements:rule-force-majeure", {
         id: "1",
@@ -987,7 +980,7 @@ describe("CLI: supply agreements", function () {
       await refused(
         "agreements:terminate",
         { id: "1", from: MAKER },
-        /Northwind Masks is not admitted as Hospital or Agency: only the buyer terminates until .* UTC; anyone may after/,
+        /Northwind Masks is not admitted as Hospital or Agency: it may not act on agreement 1 until .* UTC \(anyone may after\)/,
       );
       const text = await printed("agreements:terminate", { id: "1", from: HOSPITAL });
       expect(text).to.contain(

@@ -45,8 +45,12 @@ export async function proposedFixture() {
 /** Both the maker and the carrier signed and posted collateral. */
 export async function signedFixture() {
   const f = await proposedFixture();
-  await (await sign(f.agreements, f.maker, f.id, f.terms, f.terms.supplierCollateral)).wait();
-  await (await sign(f.agreements, f.carrier, f.id, f.terms, f.terms.carrierCollateral)).wait();
+  const signatories = [
+    [f.maker, f.terms.supplierCollateral],
+    [f.carrier, f.terms.carrierCollateral],
+  ] as const;
+  for (const [signer, collateral] of signatories)
+    await (await sign(f.agreements, signer, f.id, f.terms, collateral)).wait();
   return f;
 }
 

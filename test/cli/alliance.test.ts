@@ -4,33 +4,17 @@ import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { MedAllianceClient } from "../../scripts/client/client";
 import { formatTime } from "../../scripts/client/codes";
 import { AccountKind, BusinessRole, MotionStatus, OrganisationStatus, documentHash } from "../../scripts/lib/alliance";
 import { companyPrefix } from "../../scripts/lib/gs1";
 import { json, MEMBERS, useCliDeployments } from "../helpers/cliFixture";
 import { printed } from "../helpers/tasks";
-import { allianceFixture, NEWCOMER, OPERATOR_ACCOUNT, type AllianceFixture } from "./allianceFixture";
+import { allianceFixture, clientAs, refused, refuser, NEWCOMER, OPERATOR_ACCOUNT } from "./allianceFixture";
 
 const REG_A = "1";
 const REG_B = "2";
 const MAKER = "Northwind Masks";
 const ACME = NEWCOMER.name;
-
-/** Runs a task expecting it to be refused with `message`. */
-async function refused(name: string, args: Record<string, unknown>, message: RegExp): Promise<void> {
-  await expect(hre.run(name, args)).to.be.rejectedWith(message);
-}
-
-async function clientAs(f: AllianceFixture, index: number): Promise<MedAllianceClient> {
-  const client = await MedAllianceClient.connect({
-    provider: hre.ethers.provider,
-    networkName: hre.network.name,
-    signer: f.signers[index],
-  });
-  await client.organisations();
-  return client;
-}
 
 describe("CLI alliance tasks", () => {
   useCliDeployments();
@@ -99,6 +83,7 @@ describe("CLI alliance tasks", () => {
       prefixes: "0777000, 07770011",
       from: "21",
     };
+    const register = refuser("alliance:register", args);
 
     it("registers an organisation and applies for its first role (sentences)", async () => {
       const f = await loadFixture(allianceFixture);
@@ -126,60 +111,34 @@ describe("CLI alliance tasks", () => {
 
     it("refuses bad input before sending", async () => {
       await loadFixture(allianceFixture);
-      await refused("alliance:register", { ...args, name: undefined }, /--name is required/);
-      await refused("alliance:register", { ...args, role: "Baker" }, /role "Baker" is not a business role: use one/);
-      await refused("alliance:register", { ...args, licence: undefined }, /--licence \(a file, a text or a 0x hash\)/);
-      await refused(
-        "alliance:register",
-        { ...args, expiry: "2020-01-01" },
-        /licence expiry 2020-01-01 00:00 UTC is in the past/,
-      );
-      await refused(
-        "alliance:register",
-        { ...args, prefixes: "12345" },
-        /company prefix "12345" is not a GS1 company prefix/,
-      );
-      await refused("alliance:register", { ...args, prefixes: "0777000,0777000" }, /a company prefix is listed twice/);
-      await refused(
-        "alliance:register",
-        { ...args, prefixes: "100000,100001,100002,100003,100004,100005,100006,100007,100008" },
+      await register({ name: undefined }, /--name is required/);
+      await register({ role: "Baker" }, /role "Baker" is not a business role: use one/);
+      await register({ licence: undefined }, /--licence \(a file, a text or a 0x hash\)/);
+      await register({ expiry: "2020-01-01" }, /licence expiry 2020-01-01 00:00 UTC is in the past/);
+      await register({ prefixes: "12345" }, /company prefix "12345" is not a GS1 company prefix/);
+      await register({ prefixes: "0777000,0777000" }, /a company prefix is listed twice/);
+      await register(
+        { prefixes: "100000,100001,100002,100003,100004,100005,100006,100007,100008" },
         /9 company prefixes: an application lists at most 8/,
       );
-      await refused(
-        "alliance:register",
-        { ...args, prefixes: "" },
-        /A Supplier must name at least one GS1 company prefix/,
-      );
-      await refused(
-        "alliance:register",
-        { ...args, prefixes: "0614141" },
-        /Company prefix 0614141 already belongs to Northwind Masks/,
-      );
-      await refused(
-        "alliance:register",
-        { ...args, name: "northwind masks" },
+      await register({ prefixes: "" }, /A Supplier must name at least one GS1 company prefix/);
+      await register({ prefixes: "0614141" }, /Company prefix 0614141 already belongs to Northwind Masks/);
+      await register(
+        { name: "northwind masks" },
         /An organisation named "Northwind Masks" is already registered \(organisation 1\)/,
       );
     });
 
     it("refuses members and regulators", async () => {
       const f = await loadFixture(allianceFixture);
-      await refused(
-        "alliance:register",
-        { ...args, from: "5" },
-        new RegExp(`Account ${f.signers[5].address} already belongs to Northwind Masks`),
-      );
-      await refused(
-        "alliance:register",
-        { ...args, from: REG_A },
-        /is a regulator: regulators cannot register an organisation/,
-      );
+      await register({ from: "5" }, new RegExp(`Account ${f.signers[5].address} already belongs to Northwind Masks`));
+      await register({ from: REG_A }, /is a regulator: regulators cannot register an organisation/);
     });
 
     it("refuses while the alliance is paused", async () => {
       const f = await loadFixture(allianceFixture);
       await (await f.registry.connect(f.guardian).pause()).wait();
-      await refused("alliance:register", args, /The alliance is paused: no new applications/);
+      await register({}, /The alliance is paused: nobody may apply for roles until it resumes/);
     });
 
     it("tells the chain's refusal in words", async () => {
@@ -410,26 +369,23 @@ describe("CLI alliance tasks", () => {
   });
 
   describe("alliance:suspend, alliance:reinstate and alliance:revoke", () => {
+    const suspend = refuser("alliance:suspend", {});
+    const reinstate = refuser("alliance:reinstate", {});
+    const revoke = refuser("alliance:revoke", {});
     it("refuses an organisation the alliance does not have", async () => {
       await loadFixture(allianceFixture);
-      await refused(
-        "alliance:suspend",
+      await suspend(
         { org: "Nobody Ltd", reason: "x", from: REG_A },
         /organisation "Nobody Ltd": no organisation of the alliance has that name or id/,
       );
-      await refused("alliance:revoke", { org: "99", reason: "x", from: REG_A }, /the alliance has no organisation 99/);
-      await refused("alliance:suspend", { reason: "x", from: REG_A }, /--org is required/);
+      await revoke({ org: "99", reason: "x", from: REG_A }, /the alliance has no organisation 99/);
+      await suspend({ reason: "x", from: REG_A }, /--org is required/);
     });
 
     it("suspends and reinstates (sentences, JSON), refusing wrong standings and non-regulators", async () => {
       const f = await loadFixture(allianceFixture);
-      await refused(
-        "alliance:suspend",
-        { org: "City General", reason: "audit", from: "7" },
-        /only regulators suspend organisations/,
-      );
-      await refused(
-        "alliance:reinstate",
+      await suspend({ org: "City General", reason: "audit", from: "7" }, /only regulators suspend organisations/);
+      await reinstate(
         { org: "City General", from: REG_A },
         /City General Hospital is Active: only a suspended organisation can be reinstated/,
       );
@@ -437,16 +393,11 @@ describe("CLI alliance tasks", () => {
         "Suspended City General Hospital: none of its accounts may act until a regulator reinstates it.",
       );
       expect((await f.registry.standing(f.orgIds.hospital))[0]).to.equal(BigInt(OrganisationStatus.Suspended));
-      await refused(
-        "alliance:suspend",
+      await suspend(
         { org: "City General", reason: "again", from: REG_B },
         /City General Hospital is Suspended: it cannot be suspended/,
       );
-      await refused(
-        "alliance:reinstate",
-        { org: "City General", from: "7" },
-        /only regulators reinstate organisations/,
-      );
+      await reinstate({ org: "City General", from: "7" }, /only regulators reinstate organisations/);
       const result = await json("alliance:reinstate", { org: "City General", from: REG_B });
       expect(result).to.include({ orgId: Number(f.orgIds.hospital), status: "Active" });
       expect((await f.registry.standing(f.orgIds.hospital))[0]).to.equal(BigInt(OrganisationStatus.Active));
@@ -460,29 +411,19 @@ describe("CLI alliance tasks", () => {
 
     it("revokes by quorum (sentences, then JSON) and refuses a second approval or a revoked organisation", async () => {
       const f = await loadFixture(allianceFixture);
-      await refused(
-        "alliance:revoke",
-        { org: "Corner Pharmacy", reason: "fraud", from: "10" },
-        /only regulators revoke organisations/,
-      );
+      await revoke({ org: "Corner Pharmacy", reason: "fraud", from: "10" }, /only regulators revoke organisations/);
       expect(await printed("alliance:revoke", { org: "Corner Pharmacy", reason: "fraud", from: REG_A })).to.equal(
         "Approved revoking Corner Pharmacy: 1 of 2 approvals.",
       );
-      await refused(
-        "alliance:revoke",
+      await revoke(
         { org: "Corner Pharmacy", reason: "fraud", from: REG_A },
         /has already approved revoking Corner Pharmacy/,
       );
       const result = await json("alliance:revoke", { org: "Corner Pharmacy", reason: "fraud", from: REG_B });
       expect(result).to.include({ orgId: Number(f.orgIds.pharmacy), approvals: 2, revoked: true });
       expect((await f.registry.standing(f.orgIds.pharmacy))[0]).to.equal(BigInt(OrganisationStatus.Revoked));
-      await refused(
-        "alliance:revoke",
-        { org: "Corner Pharmacy", reason: "fraud", from: "3" },
-        /Corner Pharmacy is already Revoked/,
-      );
-      await refused(
-        "alliance:suspend",
+      await revoke({ org: "Corner Pharmacy", reason: "fraud", from: "3" }, /Corner Pharmacy is already Revoked/);
+      await suspend(
         { org: "Corner Pharmacy", reason: "x", from: "3" },
         /Corner Pharmacy is Revoked: it cannot be suspended/,
       );

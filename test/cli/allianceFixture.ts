@@ -3,7 +3,10 @@
  * application as Manufacturer (prefix 0885000) awaits the regulators, an operator (account 22) of Northwind Masks,
  * and a surgical gown (GTIN 00614141000036) Northwind proposed.
  */
+import { expect } from "chai";
+import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { MedAllianceClient } from "../../scripts/client/client";
 import { AccountKind, BusinessRole, documentHash } from "../../scripts/lib/alliance";
 import { YEAR } from "../../scripts/lib/formation";
 import { companyPrefix, gtin } from "../../scripts/lib/gs1";
@@ -45,3 +48,24 @@ export async function allianceFixture() {
 }
 
 export type AllianceFixture = Awaited<ReturnType<typeof allianceFixture>>;
+
+/** Runs a task expecting it to be refused with `message`. */
+export async function refused(name: string, args: Record<string, unknown>, message: RegExp): Promise<void> {
+  await expect(hre.run(name, args)).to.be.rejectedWith(message);
+}
+
+/** `refused` for one task, each call's arguments laid over `base`. */
+export function refuser(name: string, base: Record<string, unknown>) {
+  return (changes: Record<string, unknown>, message: RegExp) => refused(name, { ...base, ...changes }, message);
+}
+
+/** A client signing as account `index`, with the organisations loaded. */
+export async function clientAs(f: AllianceFixture, index: number): Promise<MedAllianceClient> {
+  const client = await MedAllianceClient.connect({
+    provider: hre.ethers.provider,
+    networkName: hre.network.name,
+    signer: f.signers[index],
+  });
+  await client.organisations();
+  return client;
+}

@@ -7,7 +7,7 @@ import { formatTime } from "../../scripts/client/codes";
 import { sendClient } from "../../scripts/client/task";
 import { DAY } from "../../scripts/lib/formation";
 import { NeedStatus, OfferStatus, needRequest, offerRef, pledgeRef } from "../../scripts/lib/donations";
-import { ShipmentStatus, ship } from "../../scripts/lib/trace";
+import { ShipmentStatus } from "../../scripts/lib/trace";
 import { documentHash } from "../../scripts/lib/alliance";
 import { MASK_GTIN, MASK_TEXT, json, useCliDeployments } from "../helpers/cliFixture";
 import { printed } from "../helpers/tasks";
@@ -24,6 +24,7 @@ import {
   fundedFixture,
   postedFixture,
   receivedFixture,
+  shipMasks,
   shippedFixture,
   tokenFixture,
 } from "./donationsFixture";
@@ -315,7 +316,7 @@ describe("CLI: donations", function () {
       await refused(
         "donations:post-need",
         { ...base, from: PHARMACY },
-        "Corner Pharmacy is not admitted as Hospital or Agency",
+        "Corner Pharmacy is not admitted as Hospital or Agency: it may not act in the donation escrow",
       );
       await (await f.registry.connect(f.guardian).pause()).wait();
       await refused(
@@ -390,7 +391,7 @@ describe("CLI: donations", function () {
       await refused(
         "donations:cancel-need",
         { from: MAKER, need: "1" },
-        "Northwind Masks is not admitted as Hospital or Agency",
+        "Northwind Masks is not admitted as Hospital or Agency: it may not act in the donation escrow",
       );
       const doc = await json<Record<string, string>>("donations:cancel-need", {
         from: HOSPITAL,
@@ -424,7 +425,6 @@ describe("CLI: donations", function () {
         accepted: "0.75",
         credited: "0.25",
         lacks: "0",
-        approval: null,
       });
       expect((await f.escrow.giftOf(1n, f.donors[1].address)).given).to.equal(ether("0.75"));
       expect(await f.escrow.creditOf(ETH, f.donors[1].address)).to.equal(ether("0.25"));
@@ -445,7 +445,7 @@ describe("CLI: donations", function () {
       ).wait();
       await (await f.escrow.connect(f.regulators[0]).verifyNeed(2n)).wait();
       const doc = await json<Record<string, string>>("donations:donate", { from: DONOR_C, need: "2", amount: "12.5" });
-      expect(doc.approval).to.match(/^0x[0-9a-f]{64}$/);
+      expect(doc.transaction).to.match(/^0x[0-9a-f]{64}$/);
       expect(doc).to.include({ accepted: "12.5", credited: "0" });
       expect((await f.escrow.giftOf(2n, f.donors[2].address)).given).to.equal(12_500_000n);
       expect(await f.token.balanceOf(f.donors[2].address)).to.equal(1_000_000_000n - 12_500_000n);
@@ -477,7 +477,7 @@ describe("CLI: donations", function () {
       await refused(
         "donations:donate",
         { from: DONOR_C, need: "2", amount: "5000" },
-        `Account ${f.donors[2].address} holds 800 RUSD: not enough to give 5,000 RUSD`,
+        `Account ${f.donors[2].address} holds 800 RUSD; 5,000 RUSD is needed to give 5,000 RUSD to need 2`,
       );
     });
 
@@ -562,7 +562,7 @@ describe("CLI: donations", function () {
       await refused(
         "donations:offer",
         { from: PHARMACY, need: "1", quantity: "10", price: "0.0001" },
-        "Corner Pharmacy is not admitted as Supplier or Manufacturer or Distributor",
+        "Corner Pharmacy is not admitted as Supplier or Manufacturer or Distributor: it may not act in the donation escrow",
       );
       await refused(
         "donations:offer",
@@ -648,24 +648,13 @@ describe("CLI: donations", function () {
 
     it("refuses a shipment for another offer, or between other parties, or unknown", async () => {
       const f = await loadFixture(receivedFixture);
-      const other = await ship(f.ledger, f.account("maker"), {
-        batchId: f.maskBatch,
-        toOrgId: f.orgIds.clinic,
-        quantity: 10n,
-        carrierOrgId: f.orgIds.carrier,
-        ref: offerRef(await f.escrow.getAddress(), 1n),
-      });
+      const other = await shipMasks(f, 10n, offerRef(await f.escrow.getAddress(), 1n), f.orgIds.clinic);
       await refused(
         "donations:release",
         { offer: "1", shipment: other.shipmentId },
         `Shipment ${short(other.shipmentId)} went from Northwind Masks to Hillside Rural Clinic, not from Northwind Masks to City General Hospital`,
       );
-      const plain = await ship(f.ledger, f.account("maker"), {
-        batchId: f.maskBatch,
-        toOrgId: f.orgIds.hospital,
-        quantity: 10n,
-        carrierOrgId: f.orgIds.carrier,
-      });
+      const plain = await shipMasks(f, 10n);
       await refused(
         "donations:release",
         { offer: "1", shipment: plain.shipmentId },
@@ -698,13 +687,7 @@ describe("CLI: donations", function () {
       await (await f.escrow.connect(f.donors[0]).donate(2n, ether("0.005"), { value: ether("0.005") })).wait();
       await (await f.escrow.connect(f.account("maker")).makeOffer(2n, 10n, MAX_PRICE, f.deadline)).wait();
       await (await f.escrow.connect(hospital).acceptOffer(1n)).wait();
-      const shipped = await ship(f.ledger, f.account("maker"), {
-        batchId: f.maskBatch,
-        toOrgId: f.orgIds.hospital,
-        quantity: 10n,
-        carrierOrgId: f.orgIds.carrier,
-        ref: offerRef(await f.escrow.getAddress(), 1n),
-      });
+      const shipped = await shipMasks(f, 10n, offerRef(await f.escrow.getAddress(), 1n));
       await (await f.ledger.connect(hospital).receiveShipment(shipped.shipment, 10n, true)).wait();
       await refused(
         "donations:release",
@@ -779,13 +762,7 @@ describe("CLI: donations", function () {
         { from: HOSPITAL, offer: "1" },
         "Offer 1 is a pledge: pledges need no acceptance (the hospital's receipt is enough)",
       );
-      const shipped = await ship(f.ledger, f.account("maker"), {
-        batchId: f.maskBatch,
-        toOrgId: f.orgIds.hospital,
-        quantity: 300n,
-        carrierOrgId: f.orgIds.carrier,
-        ref: doc.shipmentRef,
-      });
+      const shipped = await shipMasks(f, 300n, doc.shipmentRef);
       await (await f.ledger.connect(f.account("hospital")).receiveShipment(shipped.shipment, 300n, true)).wait();
       const text = await printed("donations:release", { offer: "1", shipment: shipped.shipmentId, json: false });
       expect(text).to.contain("Recorded 300 units received in kind from Northwind Masks for need 1.");
@@ -936,7 +913,7 @@ describe("CLI: donations", function () {
         pool: "1",
         amount: "0.2",
       });
-      expect(gaveMore).to.include({ poolId: "1", given: "0.2", approval: null });
+      expect(gaveMore).to.include({ poolId: "1", given: "0.2" });
       expect((await f.escrow.poolGiftOf(1n, f.donors[2].address)).given).to.equal(ether("1"));
       await refused(
         "donations:allocate",
@@ -1034,13 +1011,7 @@ describe("CLI: donations", function () {
       expect(await run('donations:pledge --need 1 --quantity 300 --from "Harbour Distribution"')).to.contain(
         "(pledge 3)",
       );
-      const { shipmentId, shipment } = await ship(f.ledger, f.account("maker"), {
-        batchId: f.maskBatch,
-        toOrgId: f.orgIds.hospital,
-        quantity: OFFER_QUANTITY,
-        carrierOrgId: f.orgIds.carrier,
-        ref: offerRef(await f.escrow.getAddress(), 1n),
-      });
+      const { shipmentId, shipment } = await shipMasks(f, OFFER_QUANTITY, offerRef(await f.escrow.getAddress(), 1n));
       await (await f.ledger.connect(f.account("hospital")).receiveShipment(shipment, OFFER_QUANTITY, true)).wait();
       expect(await run(`donations:release --offer 1 --shipment ${shipmentId}`)).to.contain(
         "Released 0.54 ETH to Northwind Masks",

@@ -71,17 +71,32 @@ export async function acceptedFixture() {
   return f;
 }
 
+/**
+ * Northwind ships `quantity` masks of its batch to `toOrgId` (the hospital unless named), carried by Swift Cold Chain,
+ * with `ref` (none unless given) and a delivery note.
+ */
+export async function shipMasks(
+  f: Awaited<ReturnType<typeof tokenFixture>>,
+  quantity: bigint,
+  ref?: string,
+  toOrgId = f.orgIds.hospital,
+) {
+  const { maskBatch: batchId, orgIds } = f;
+  const note = documentHash(`delivery note: ${quantity} masks`);
+  return ship(f.ledger, f.account("maker"), {
+    batchId,
+    toOrgId,
+    quantity,
+    carrierOrgId: orgIds.carrier,
+    ref,
+    docHash: note,
+  });
+}
+
 /** Northwind ships 1,200 masks naming offer 1, carried by Swift Cold Chain (in transit, not yet received). */
 export async function shippedFixture() {
   const f = await loadFixture(acceptedFixture);
-  const { shipmentId, shipment } = await ship(f.ledger, f.account("maker"), {
-    batchId: f.maskBatch,
-    toOrgId: f.orgIds.hospital,
-    quantity: OFFER_QUANTITY,
-    carrierOrgId: f.orgIds.carrier,
-    ref: offerRef(await f.escrow.getAddress(), 1n),
-    docHash: documentHash("delivery note for offer 1"),
-  });
+  const { shipmentId, shipment } = await shipMasks(f, OFFER_QUANTITY, offerRef(await f.escrow.getAddress(), 1n));
   return { ...f, shipmentId, shipment };
 }
 

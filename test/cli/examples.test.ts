@@ -262,7 +262,7 @@ describe("CLI examples: scripts members start from", () => {
       // As a script: a missing setting, then a full run from the environment.
       const missing = await runMain(serialising.main, { MEDALLIANCE_FROM: "Northwind Masks" });
       expect(missing).to.deep.include({ code: 1, err: "set MEDALLIANCE_GTIN (see the top of this script)" });
-      const run = await runMain(serialising.main, {
+      const env = {
         MEDALLIANCE_FROM: "Northwind Masks",
         MEDALLIANCE_GTIN: MASK_TEXT,
         MEDALLIANCE_LOT: "MK-2026-ENV",
@@ -270,6 +270,9 @@ describe("CLI examples: scripts members start from", () => {
         MEDALLIANCE_SERIALS: base.serialsFile,
         MEDALLIANCE_BATCH_RECORD: base.batchRecordFile,
         MEDALLIANCE_PROOFS: base.proofDir,
+      };
+      const run = await runMain(serialising.main, {
+        ...env,
         MEDALLIANCE_LINK_BASE: "https://verify.northwind.example/",
       });
       expect(run.code).to.equal(undefined);
@@ -280,15 +283,7 @@ describe("CLI examples: scripts members start from", () => {
         "0x" + "00".repeat(32),
       );
       // The same lot again: the proof folder exists, so nothing is sent.
-      const again = await runMain(serialising.main, {
-        MEDALLIANCE_FROM: "Northwind Masks",
-        MEDALLIANCE_GTIN: MASK_TEXT,
-        MEDALLIANCE_LOT: "MK-2026-ENV",
-        MEDALLIANCE_EXPIRES: "2030-06-30",
-        MEDALLIANCE_SERIALS: base.serialsFile,
-        MEDALLIANCE_BATCH_RECORD: base.batchRecordFile,
-        MEDALLIANCE_PROOFS: base.proofDir,
-      });
+      const again = await runMain(serialising.main, env);
       expect(again.code).to.equal(1);
       expect(again.err).to.match(/^proof files of lot MK-2026-ENV exist already in /);
     });

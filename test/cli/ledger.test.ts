@@ -31,6 +31,7 @@ const MAKER = "Northwind Masks";
 const CARRIER = "Swift Cold Chain";
 const HOSPITAL = "City General Hospital";
 const REGULATOR = "1";
+const NOT_A_CARRIER = "City General Hospital is not admitted as Logistics: it may not act on the ledger";
 
 const short = (id: string) => `${id.slice(0, 6)}…${id.slice(-4)}`;
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -42,6 +43,15 @@ async function refused(name: string, args: Record<string, unknown>, message: str
     HardhatPluginError,
     typeof message === "string" ? exact(message) : message,
   );
+}
+
+/** Each case (arguments laid over `base`, and its sentence) is refused. */
+async function refusedEach(
+  name: string,
+  base: Record<string, unknown>,
+  cases: [Record<string, unknown>, string | RegExp][],
+): Promise<void> {
+  for (const [args, message] of cases) await refused(name, { ...base, ...args }, message);
 }
 
 /** Record kinds of a batch's history on chain, by name. */
@@ -146,12 +156,13 @@ describe("CLI ledger tasks", () => {
       const kit = await json<Trace>("trace", { batch: f.kitBatch });
       expect(kit).to.include({ lot: KIT_LOT, status: "OnHold", proven: true });
       expect(kit.inputs).to.deep.equal([{ batchId: f.maskBatch, batch: MASKS, status: "Released", quantity: "300" }]);
-      await refused("trace", { batch: `${MASK_TEXT}/NOPE` }, `batch ${MASK_TEXT}/NOPE: the ledger has no such batch`);
-      await refused(
-        "trace",
-        { batch: "00614141000028/X" },
-        'batch GTIN "00614141000028" has a wrong check digit: it ends in 8, the check digit is 9',
-      );
+      await refusedEach("trace", {}, [
+        [{ batch: `${MASK_TEXT}/NOPE` }, `batch ${MASK_TEXT}/NOPE: the ledger has no such batch`],
+        [
+          { batch: "00614141000028/X" },
+          'batch GTIN "00614141000028" has a wrong check digit: it ends in 8, the check digit is 9',
+        ],
+      ]);
     });
   });
 
@@ -263,80 +274,35 @@ describe("CLI ledger tasks", () => {
         expires: "+52w",
         doc: "record",
       };
-      await refused(
-        "ledger:commission",
-        { ...base, from: "Corner Pharmacy" },
-        "Corner Pharmacy is not admitted as Supplier or Manufacturer",
-      );
-      await refused(
-        "ledger:commission",
-        { ...base, from: "MediTech Implants" },
-        "Product 00614141000029 is made by Northwind Masks, not MediTech Implants",
-      );
-      await refused(
-        "ledger:commission",
-        { ...base, gtin: GOWN_TEXT },
-        `--gtin ${GOWN_TEXT}: no product has this GTIN in the catalog`,
-      );
-      await refused(
-        "ledger:commission",
-        { ...base, gtin: "00614141000028" },
-        '--gtin "00614141000028" has a wrong check digit: it ends in 8, the check digit is 9',
-      );
-      await refused(
-        "ledger:commission",
-        { ...base, lot: MASK_LOT },
-        `Batch ${MASKS} already exists: a lot is used once per GTIN`,
-      );
-      await refused(
-        "ledger:commission",
-        { ...base, lot: "lot with spaces" },
-        /^lot "lot with spaces" must be 1 to 20 GS1 characters/,
-      );
-      await refused(
-        "ledger:commission",
-        { ...base, quantity: "0" },
-        "--quantity must be a whole number above zero, not 0",
-      );
-      await refused(
-        "ledger:commission",
-        { ...base, produced: "+2d" },
-        /^--produced .* UTC is in the future \(now is .* UTC\)$/,
-      );
-      await refused(
-        "ledger:commission",
-        { ...base, expires: "2020-01-01" },
-        /^--expires 2020-01-01 00:00 UTC is in the past \(now is/,
-      );
-      await refused("ledger:commission", { ...base, site: "3" }, "--site 3: Northwind Masks has 1 site (0 to 0)");
-      await refused(
-        "ledger:commission",
-        { ...base, site: "9520000000011" },
-        "--site 9520000000011 is not a site of Northwind Masks",
-      );
-      await refused(
-        "ledger:commission",
-        { ...base, inputs: `${KIT}:10` },
-        `Input ${KIT} is OnHold: only Released batches are used as inputs`,
-      );
-      await refused(
-        "ledger:commission",
-        { ...base, inputs: `${MASKS}:9000,${f.maskBatch}:500` },
-        `Batch ${short(f.maskBatch)} holds 9,200 units at Northwind Masks; 9,500 requested`,
-      );
-      await refused("ledger:commission", { ...base, inputs: MASKS }, `--inputs "${MASKS}" is not "<batch>:<quantity>"`);
-      await refused(
-        "ledger:commission",
-        { ...base, inputs: Array(17).fill(`${MASKS}:1`).join(",") },
-        "--inputs lists 17 batches: at most 16",
-      );
-      await refused(
-        "ledger:commission",
-        { ...base, from: "14" },
-        `account ${f.donors[0].address} belongs to no organisation of the alliance`,
-      );
-      await refused("ledger:commission", { ...base, doc: " " }, "--doc (a file, a text or a 0x hash) is required");
-      await refused("ledger:commission", { ...base, doc: ethers.ZeroHash }, "--doc may not be the zero hash");
+      await refusedEach("ledger:commission", base, [
+        [
+          { from: "Corner Pharmacy" },
+          "Corner Pharmacy is not admitted as Supplier or Manufacturer: it may not act on the ledger",
+        ],
+        [{ from: "MediTech Implants" }, "Product 00614141000029 is made by Northwind Masks, not MediTech Implants"],
+        [{ gtin: GOWN_TEXT }, `--gtin ${GOWN_TEXT}: no product has this GTIN in the catalog`],
+        [
+          { gtin: "00614141000028" },
+          '--gtin "00614141000028" has a wrong check digit: it ends in 8, the check digit is 9',
+        ],
+        [{ lot: MASK_LOT }, `Batch ${MASKS} already exists: a lot is used once per GTIN`],
+        [{ lot: "lot with spaces" }, /^lot "lot with spaces" must be 1 to 20 GS1 characters/],
+        [{ quantity: "0" }, "--quantity must be a whole number above zero, not 0"],
+        [{ produced: "+2d" }, /^--produced .* UTC is in the future \(now is .* UTC\)$/],
+        [{ expires: "2020-01-01" }, /^--expires 2020-01-01 00:00 UTC is in the past \(now is/],
+        [{ site: "3" }, "--site 3: Northwind Masks has 1 site (0 to 0)"],
+        [{ site: "9520000000011" }, "--site 9520000000011 is not a site of Northwind Masks"],
+        [{ inputs: `${KIT}:10` }, `Input ${KIT} is OnHold: only Released batches are used as inputs`],
+        [
+          { inputs: `${MASKS}:9000,${f.maskBatch}:500` },
+          `Batch ${short(f.maskBatch)} holds 9,200 units at Northwind Masks; 9,500 requested`,
+        ],
+        [{ inputs: MASKS }, `--inputs "${MASKS}" is not "<batch>:<quantity>"`],
+        [{ inputs: Array(17).fill(`${MASKS}:1`).join(",") }, "--inputs lists 17 batches: at most 16"],
+        [{ from: "14" }, `account ${f.donors[0].address} belongs to no organisation of the alliance`],
+        [{ doc: " " }, "--doc (a file, a text or a 0x hash) is required"],
+        [{ doc: ethers.ZeroHash }, "--doc may not be the zero hash"],
+      ]);
     });
 
     it("explains the chain's refusal when the alliance is paused", async () => {
@@ -371,21 +337,17 @@ describe("CLI ledger tasks", () => {
       expect(await f.ledger.batchStatus(f.maskBatch)).to.equal(BigInt(BatchStatus.OnHold));
       expect((await kinds(f, f.maskBatch)).pop()).to.equal("InspectionFailed");
 
-      await refused(
-        "ledger:inspect",
-        { from: "Harbour Distribution", batch: MASKS, result: "pass", report: "r" },
-        `Harbour Distribution did not make batch ${MASKS}: only its maker or a regulator records its inspections`,
-      );
-      await refused(
-        "ledger:inspect",
-        { from: MAKER, batch: MASKS, result: "maybe", report: "r" },
-        '--result "maybe" is "pass" or "fail"',
-      );
-      await refused(
-        "ledger:inspect",
-        { from: "14", batch: MASKS, result: "pass", report: "r" },
-        `account ${f.donors[0].address} belongs to no organisation of the alliance`,
-      );
+      await refusedEach("ledger:inspect", {}, [
+        [
+          { from: "Harbour Distribution", batch: MASKS, result: "pass", report: "r" },
+          `Harbour Distribution did not make batch ${MASKS}: only its maker or a regulator records its inspections`,
+        ],
+        [{ from: MAKER, batch: MASKS, result: "maybe", report: "r" }, '--result "maybe" is "pass" or "fail"'],
+        [
+          { from: "14", batch: MASKS, result: "pass", report: "r" },
+          `account ${f.donors[0].address} belongs to no organisation of the alliance`,
+        ],
+      ]);
     });
 
     it("lets a regulator release a batch early, block and unblock it, and refuses anyone else", async () => {
@@ -513,14 +475,8 @@ describe("CLI ledger tasks", () => {
   describe("ledger:ship", () => {
     it("ships part of a holding to another member, and returns the shipment id", async () => {
       const f = await loadFixture(cliFixture);
-      const out = await printed("ledger:ship", {
-        from: MAKER,
-        batch: MASKS,
-        to: "city general",
-        quantity: "1,200",
-        carrier: "Swift",
-        doc: "delivery note 7",
-      });
+      const sent = { from: MAKER, batch: MASKS, to: "city general", quantity: "1,200" };
+      const out = await printed("ledger:ship", { ...sent, carrier: "Swift", doc: "delivery note 7" });
       const [event] = await f.ledger.queryFilter(f.ledger.filters.Shipped());
       const shipmentId = event.args.shipmentId;
       expect(out).to.include(
@@ -562,50 +518,29 @@ describe("CLI ledger tasks", () => {
     it("refuses more than the holding, unknown or wrong recipients, routes, carriers, statuses and sites", async () => {
       const f = await loadFixture(hospitalStockFixture);
       const base = { from: MAKER, batch: MASKS, to: HOSPITAL, quantity: "100", carrier: CARRIER };
-      await refused(
-        "ledger:ship",
-        { ...base, quantity: "20000" },
-        `Batch ${short(f.maskBatch)} holds 9,200 units at Northwind Masks; 20,000 requested`,
-      );
-      await refused(
-        "ledger:ship",
-        { ...base, from: HOSPITAL, to: "Hillside", quantity: "500" },
-        `Batch ${short(f.maskBatch)} holds 450 units at City General Hospital; 500 requested`,
-      );
-      await refused(
-        "ledger:ship",
-        { ...base, to: "Nobody" },
-        '--to "Nobody": no organisation of the alliance has that name or id',
-      );
-      await refused("ledger:ship", { ...base, to: MAKER }, "Northwind Masks cannot ship to itself");
-      await refused(
-        "ledger:ship",
-        { ...base, from: HOSPITAL, to: "Harbour Distribution" },
-        "City General Hospital (Hospital) may not ship to Harbour Distribution (Distributor): it ships to Hospital, Agency",
-      );
-      await refused(
-        "ledger:ship",
-        { ...base, carrier: "Harbour Distribution" },
-        "Harbour Distribution is not an Active LOGISTICS member: it cannot carry shipments",
-      );
-      await refused(
-        "ledger:ship",
-        { ...base, carrier: "Northwind" },
-        "Northwind Masks is not an Active LOGISTICS member: it cannot carry shipments",
-      );
-      await refused(
-        "ledger:ship",
-        { ...base, toSite: "9520000000028" },
-        "--to-site 9520000000028 is not a site of City General Hospital",
-      );
-      await refused("ledger:ship", { ...base, site: "1" }, "--site 1: Northwind Masks has 1 site (0 to 0)");
-      await refused("ledger:ship", { ...base, ref: "0x12" }, '--ref "0x12" is not a 32-byte id (0x and 64 hex digits)');
-      await refused("ledger:ship", { ...base, quantity: "-5" }, "--quantity must be a whole number above zero, not -5");
-      await refused(
-        "ledger:ship",
-        { ...base, from: "14" },
-        `account ${f.donors[0].address} belongs to no organisation of the alliance`,
-      );
+      await refusedEach("ledger:ship", base, [
+        [{ quantity: "20000" }, `Batch ${short(f.maskBatch)} holds 9,200 units at Northwind Masks; 20,000 requested`],
+        [
+          { from: HOSPITAL, to: "Hillside", quantity: "500" },
+          `Batch ${short(f.maskBatch)} holds 450 units at City General Hospital; 500 requested`,
+        ],
+        [{ to: "Nobody" }, '--to "Nobody": no organisation of the alliance has that name or id'],
+        [{ to: MAKER }, "Northwind Masks cannot ship to itself"],
+        [
+          { from: HOSPITAL, to: "Harbour Distribution" },
+          "City General Hospital (Hospital) may not ship to Harbour Distribution (Distributor): it ships to Hospital, Agency",
+        ],
+        [
+          { carrier: "Harbour Distribution" },
+          "Harbour Distribution is not an Active LOGISTICS member: it cannot carry shipments",
+        ],
+        [{ carrier: "Northwind" }, "Northwind Masks is not an Active LOGISTICS member: it cannot carry shipments"],
+        [{ toSite: "9520000000028" }, "--to-site 9520000000028 is not a site of City General Hospital"],
+        [{ site: "1" }, "--site 1: Northwind Masks has 1 site (0 to 0)"],
+        [{ ref: "0x12" }, '--ref "0x12" is not a 32-byte id (0x and 64 hex digits)'],
+        [{ quantity: "-5" }, "--quantity must be a whole number above zero, not -5"],
+        [{ from: "14" }, `account ${f.donors[0].address} belongs to no organisation of the alliance`],
+      ]);
 
       const [regulator] = f.regulators;
       await (await f.registry.connect(regulator).suspendOrganisation(f.orgIds.clinic, documentHash("audit"))).wait();
@@ -661,11 +596,7 @@ describe("CLI ledger tasks", () => {
     it("lets the carrier pick up and deliver, in order, and refuses anyone else", async () => {
       const f = await loadFixture(shippedFixture);
       const id = f.shipmentId;
-      await refused(
-        "ledger:pick-up",
-        { from: HOSPITAL, shipment: id },
-        "City General Hospital is not admitted as Logistics",
-      );
+      await refused("ledger:pick-up", { from: HOSPITAL, shipment: id }, NOT_A_CARRIER);
       await refused(
         "ledger:deliver",
         { from: CARRIER, shipment: id },
@@ -697,16 +628,16 @@ describe("CLI ledger tasks", () => {
     it("receives what arrived: a shortfall is lost in transit; only the recipient receives, once", async () => {
       const f = await loadFixture(deliveredFixture);
       const id = f.shipmentId;
-      await refused(
-        "ledger:receive",
-        { from: MAKER, shipment: id },
-        `Northwind Masks is not the recipient of shipment ${short(id)} (City General Hospital is)`,
-      );
-      await refused(
-        "ledger:receive",
-        { from: HOSPITAL, shipment: id, quantity: "600" },
-        `Shipment ${short(id)} carried 500 units: 600 cannot have arrived`,
-      );
+      await refusedEach("ledger:receive", {}, [
+        [
+          { from: MAKER, shipment: id },
+          `Northwind Masks is not the recipient of shipment ${short(id)} (City General Hospital is)`,
+        ],
+        [
+          { from: HOSPITAL, shipment: id, quantity: "600" },
+          `Shipment ${short(id)} carried 500 units: 600 cannot have arrived`,
+        ],
+      ]);
       const received = await json<Action>("ledger:receive", {
         from: HOSPITAL,
         shipment: id,
@@ -761,11 +692,7 @@ describe("CLI ledger tasks", () => {
         { from: HOSPITAL, shipment: id, reason: "again" },
         `Shipment ${short(id)} is Refused: only a shipment on its way or delivered is refused`,
       );
-      await refused(
-        "ledger:return",
-        { from: HOSPITAL, shipment: id },
-        "City General Hospital is not admitted as Logistics",
-      );
+      await refused("ledger:return", { from: HOSPITAL, shipment: id }, NOT_A_CARRIER);
       const returned = await json<Action>("ledger:return", { from: CARRIER, shipment: id });
       expect(returned).to.include({ shipmentId: id, status: "Returned" });
       expect(await f.ledger.holdingOf(f.maskBatch, f.orgIds.maker)).to.equal(9_700n);
@@ -828,16 +755,16 @@ describe("CLI ledger tasks", () => {
     it("lets a regulator settle an open shipment, stating what arrived", async () => {
       const f = await loadFixture(deliveredFixture);
       const id = f.shipmentId;
-      await refused(
-        "ledger:settle",
-        { from: MAKER, shipment: id, received: "450", reason: "x" },
-        `Account ${f.account("maker").address} is not a regulator: only regulators settle shipments`,
-      );
-      await refused(
-        "ledger:settle",
-        { from: REGULATOR, shipment: id, received: "501", reason: "x" },
-        `Shipment ${short(id)} carried 500 units: 501 cannot have arrived`,
-      );
+      await refusedEach("ledger:settle", {}, [
+        [
+          { from: MAKER, shipment: id, received: "450", reason: "x" },
+          `Account ${f.account("maker").address} is not a regulator: only regulators settle shipments`,
+        ],
+        [
+          { from: REGULATOR, shipment: id, received: "501", reason: "x" },
+          `Shipment ${short(id)} carried 500 units: 501 cannot have arrived`,
+        ],
+      ]);
       const settled = await json<Action>("ledger:settle", {
         from: REGULATOR,
         shipment: id,
@@ -910,118 +837,71 @@ describe("CLI ledger tasks", () => {
   describe("dispensing, destruction and recalls", () => {
     it("dispenses from a hospital's holding of a Released, non-serialised batch", async () => {
       const f = await loadFixture(hospitalStockFixture);
-      expect(
-        await printed("ledger:dispense", {
-          from: HOSPITAL,
-          batch: MASKS,
-          quantity: "20",
-          reference: "ward 4 order 18",
-        }),
-      ).to.include(`City General Hospital dispensed 20 units of ${MASKS}; it holds 430 more.`);
-      const dispensed = await json<Action>("ledger:dispense", {
-        from: HOSPITAL,
-        batch: MASKS,
-        quantity: "5",
-        reference: "ward 4 order 19",
-      });
+      const base = { from: HOSPITAL, batch: MASKS, quantity: "1", reference: "r" };
+      const out = await printed("ledger:dispense", { ...base, quantity: "20", reference: "ward 4 order 18" });
+      expect(out).to.include(`City General Hospital dispensed 20 units of ${MASKS}; it holds 430 more.`);
+      const dispensed = await json<Action>("ledger:dispense", { ...base, quantity: "5", reference: "ward 4 order 19" });
       expect(dispensed).to.include({ quantity: "5", holding: "425", referenceHash: documentHash("ward 4 order 19") });
       expect((await f.ledger.outflowsOf(f.maskBatch)).dispensed).to.equal(55n);
-      await refused(
-        "ledger:dispense",
-        { from: MAKER, batch: MASKS, quantity: "5", reference: "r" },
-        "Northwind Masks is not admitted as Hospital or Retailer",
-      );
-      await refused(
-        "ledger:dispense",
-        { from: HOSPITAL, batch: MASKS, quantity: "426", reference: "r" },
-        `Batch ${short(f.maskBatch)} holds 425 units at City General Hospital; 426 requested`,
-      );
-      await refused(
-        "ledger:dispense",
-        { from: "Corner Pharmacy", batch: MASKS, quantity: "1", reference: "r" },
-        `Batch ${short(f.maskBatch)} holds 0 units at Corner Pharmacy; 1 requested`,
-      );
+      await refusedEach("ledger:dispense", base, [
+        [{ from: MAKER }, "Northwind Masks is not admitted as Hospital or Retailer: it may not act on the ledger"],
+        [{ quantity: "426" }, `Batch ${short(f.maskBatch)} holds 425 units at City General Hospital; 426 requested`],
+        [{ from: "Corner Pharmacy" }, `Batch ${short(f.maskBatch)} holds 0 units at Corner Pharmacy; 1 requested`],
+      ]);
       const serials = SerialRegistry__factory.connect(f.address("SerialRegistry"), f.account("maker"));
       await (await serials.commitSerials(f.maskBatch, ethers.id("root"), 10_000n)).wait();
       await refused(
         "ledger:dispense",
-        { from: HOSPITAL, batch: MASKS, quantity: "1", reference: "r" },
+        base,
         `Batch ${MASKS} has unit serials: it is dispensed unit by unit, by each unit's code`,
       );
       await (await f.ledger.connect(f.regulators[0]).recall(f.maskBatch, 1, documentHash("recall"))).wait();
-      await refused(
-        "ledger:dispense",
-        { from: HOSPITAL, batch: MASKS, quantity: "1", reference: "r" },
-        `Batch ${MASKS} is Recalled: only Released batches are dispensed`,
-      );
+      await refused("ledger:dispense", base, `Batch ${MASKS} is Recalled: only Released batches are dispensed`);
     });
 
     it("destroys part of any holder's holding, whatever the batch's status", async () => {
       const f = await loadFixture(hospitalStockFixture);
+      const base = { from: HOSPITAL, batch: MASKS, quantity: "1", reason: "x" };
       await (await f.ledger.connect(f.regulators[0]).recall(f.maskBatch, 2, documentHash("recall"))).wait();
-      expect(
-        await printed("ledger:destroy", { from: HOSPITAL, batch: MASKS, quantity: "50", reason: "incinerated" }),
-      ).to.include(`City General Hospital destroyed 50 units of ${MASKS}; it holds 400 more.`);
+      const out = await printed("ledger:destroy", { ...base, quantity: "50", reason: "incinerated" });
+      expect(out).to.include(`City General Hospital destroyed 50 units of ${MASKS}; it holds 400 more.`);
       const destroyed = await json<Action>("ledger:destroy", {
+        ...base,
         from: MAKER,
-        batch: MASKS,
         quantity: "9200",
         reason: "pulped",
       });
       expect(destroyed).to.include({ quantity: "9200", holding: "0", reasonHash: documentHash("pulped") });
       expect((await f.ledger.outflowsOf(f.maskBatch)).destroyed).to.equal(9_250n);
-      await refused(
-        "ledger:destroy",
-        { from: MAKER, batch: MASKS, quantity: "1", reason: "x" },
-        `Batch ${short(f.maskBatch)} holds 0 units at Northwind Masks; 1 requested`,
-      );
-      await refused(
-        "ledger:destroy",
-        { from: "14", batch: MASKS, quantity: "1", reason: "x" },
-        `account ${f.donors[0].address} belongs to no organisation of the alliance`,
-      );
-      await refused(
-        "ledger:destroy",
-        { from: HOSPITAL, batch: MASKS, quantity: "1", reason: "" },
-        "--reason (a file, a text or a 0x hash) is required",
-      );
+      await refusedEach("ledger:destroy", base, [
+        [{ from: MAKER }, `Batch ${short(f.maskBatch)} holds 0 units at Northwind Masks; 1 requested`],
+        [{ from: "14" }, `account ${f.donors[0].address} belongs to no organisation of the alliance`],
+        [{ reason: "" }, "--reason (a file, a text or a 0x hash) is required"],
+      ]);
       await (
         await f.registry.connect(f.regulators[1]).suspendOrganisation(f.orgIds.hospital, documentHash("audit"))
       ).wait();
-      await refused(
-        "ledger:destroy",
-        { from: HOSPITAL, batch: MASKS, quantity: "1", reason: "x" },
-        "City General Hospital is suspended: it may not act on the ledger",
-      );
+      await refused("ledger:destroy", base, "City General Hospital is suspended: it may not act on the ledger");
     });
 
     it("recalls: the maker its own batch, a regulator several at once; as typed on the command line", async () => {
       const f = await loadFixture(shippedFixture);
-      await refused(
-        "ledger:recall",
-        { from: "MediTech Implants", batches: [MASKS], class: "2", reason: "x" },
-        `MediTech Implants did not make batch ${MASKS} (Northwind Masks did): a maker recalls only its own batches`,
-      );
-      await refused(
-        "ledger:recall",
-        { from: HOSPITAL, batches: [MASKS], class: "2", reason: "x" },
-        "City General Hospital is not admitted as Supplier or Manufacturer",
-      );
-      await refused(
-        "ledger:recall",
-        { from: MAKER, batches: [MASKS], class: "4", reason: "x" },
-        "--class 4: a recall class is 1, 2 or 3",
-      );
-      await refused(
-        "ledger:recall",
-        { from: MAKER, batches: [MASKS, f.maskBatch], class: "2", reason: "x" },
-        `Batch ${MASKS} is named twice`,
-      );
-      await refused(
-        "ledger:recall",
-        { from: REGULATOR, batches: Array(51).fill(MASKS), class: "1", reason: "x" },
-        "51 batches named: at most 50 are recalled at once",
-      );
+      await refusedEach("ledger:recall", {}, [
+        [
+          { from: "MediTech Implants", batches: [MASKS], class: "2", reason: "x" },
+          `MediTech Implants did not make batch ${MASKS} (Northwind Masks did): a maker recalls only its own batches`,
+        ],
+        [
+          { from: HOSPITAL, batches: [MASKS], class: "2", reason: "x" },
+          "City General Hospital is not admitted as Supplier or Manufacturer: it may not act on the ledger",
+        ],
+        [{ from: MAKER, batches: [MASKS], class: "4", reason: "x" }, "--class 4: a recall class is 1, 2 or 3"],
+        [{ from: MAKER, batches: [MASKS, f.maskBatch], class: "2", reason: "x" }, `Batch ${MASKS} is named twice`],
+        [
+          { from: REGULATOR, batches: Array(51).fill(MASKS), class: "1", reason: "x" },
+          "51 batches named: at most 50 are recalled at once",
+        ],
+      ]);
       const out = await runCommandLine(
         `npx hardhat ledger:recall --class 2 --reason "filtration below EN 14683" --from "${MAKER}" ${MASKS} --network localhost`,
       );

@@ -27,6 +27,7 @@ import {
   designedFixture,
   devicesFixture,
   installedFixture,
+  kneeOrder,
   placedFixture,
   producedFixture,
   receivedFixture,
@@ -34,10 +35,10 @@ import {
   shippedFixture,
 } from "./ordersFixture";
 
-const HOSPITAL = MEMBERS.hospital.name;
-const MEDITECH = MEMBERS.deviceMaker.name;
 const KNEE_BATCH = `${KNEE_TEXT}/${KNEE_LOT}`;
 const POWDER_BATCH = `${POWDER_TEXT}/${POWDER_LOT}`;
+const HOSPITAL = MEMBERS.hospital.name;
+const MEDITECH = MEMBERS.deviceMaker.name;
 
 /** Expects the task to be refused with a message containing `text`. */
 async function refused(name: string, args: Record<string, unknown>, text: string): Promise<void> {
@@ -193,24 +194,26 @@ describe("CLI orders: custom device orders", () => {
         { ...place, patient: undefined, salt: undefined, patientRef: ethers.ZeroHash },
         "--patient-ref is the zero hash",
       );
-      await refused("orders:place", { ...place, requirements: ethers.ZeroHash }, "--requirements is the zero hash");
-      await refused("orders:place", { ...place, requirements: "  " }, "--requirements is empty");
+      await refused(
+        "orders:place",
+        { ...place, requirements: ethers.ZeroHash },
+        "--requirements may not be the zero hash",
+      );
+      await refused(
+        "orders:place",
+        { ...place, requirements: "  " },
+        "--requirements (a file, a text or a 0x hash) is required",
+      );
     });
 
     it("refuses while the alliance is paused, and the chain's refusal reads as a sentence", async () => {
       const f = await loadFixture(devicesFixture);
       await (await f.registry.connect(f.guardian).pause()).wait();
-      await refused("orders:place", place, "The alliance is paused: no new orders until it resumes");
+      await refused("orders:place", place, "The alliance is paused: nobody may place device orders until it resumes");
       const client = await clientAs(f.hospital);
       await expect(
         client.send("place the order", () =>
-          client.orders.place({
-            manufacturerOrgId: f.orgIds.deviceMaker,
-            gtin: KNEE_GTIN,
-            patientRef: PATIENT_REF,
-            requirementsHash: documentHash("x"),
-            requirementsURI: "",
-          }),
+          client.orders.place(kneeOrder(f, { requirementsHash: documentHash("x"), requirementsURI: "" })),
         ),
       ).to.be.rejectedWith("Could not place the order: The alliance is paused");
     });
@@ -220,13 +223,7 @@ describe("CLI orders: custom device orders", () => {
       const client = await clientAs(f.hospital);
       await expect(
         client.send("place the order", () =>
-          client.orders.place({
-            manufacturerOrgId: f.orgIds.maker,
-            gtin: KNEE_GTIN,
-            patientRef: PATIENT_REF,
-            requirementsHash: documentHash("x"),
-            requirementsURI: "",
-          }),
+          client.orders.place(kneeOrder(f, { manufacturerOrgId: f.orgIds.maker, requirementsHash: documentHash("x") })),
         ),
       ).to.be.rejectedWith(
         "Could not place the order: The product is not an Approved product of category Device made by the manufacturer",
@@ -268,7 +265,7 @@ describe("CLI orders: custom device orders", () => {
         { ...design, order: "9" },
         "Order 9 does not exist: the order book holds orders 1 to 1",
       );
-      await refused("orders:design", { ...design, order: "one" }, `order "one" is not an order number`);
+      await refused("orders:design", { ...design, order: "one" }, `order "one" is not an order number (1, 2, …)`);
       await refused("orders:design", design, "Order 1 is Designed: only a Placed or Rejected order can be designed");
     });
 
@@ -359,13 +356,11 @@ describe("CLI orders: custom device orders", () => {
 
     it("refuses a unit that is already another order's device; the chain says the same", async () => {
       const f = await loadFixture(producedFixture);
-      const second = await placeOrder(f.orders, f.hospital, {
-        manufacturerOrgId: f.orgIds.deviceMaker,
-        gtin: KNEE_GTIN,
-        patientRef: PATIENT_REF,
-        requirementsHash: documentHash("right knee"),
-        requirementsURI: "",
-      });
+      const second = await placeOrder(
+        f.orders,
+        f.hospital,
+        kneeOrder(f, { requirementsHash: documentHash("right knee"), requirementsURI: "" }),
+      );
       await (
         await f.orders
           .connect(f.meditech)
@@ -618,7 +613,11 @@ describe("CLI orders: custom device orders", () => {
         { ...service, from: MEMBERS.pharmacy.name },
         "Corner Pharmacy is not admitted as Manufacturer or Hospital",
       );
-      await refused("orders:service", { ...service, from: MEDITECH, report: "" }, "--report is empty");
+      await refused(
+        "orders:service",
+        { ...service, from: MEDITECH, report: "" },
+        "--report (a file, a text or a 0x hash) is required",
+      );
     });
   });
 
@@ -671,7 +670,7 @@ describe("CLI orders: custom device orders", () => {
         `Hillside Rural Clinic is not the hospital of order 1: ${HOSPITAL} is`,
       );
       await refused("orders:cancel", { ...cancel, from: MEDITECH }, `${MEDITECH} is not admitted as Hospital`);
-      await refused("orders:cancel", { ...cancel, reason: ethers.ZeroHash }, "--reason is the zero hash");
+      await refused("orders:cancel", { ...cancel, reason: ethers.ZeroHash }, "--reason may not be the zero hash");
       expect(await json<Record<string, any>>("orders:cancel", cancel)).to.include({ previousStatus: "Rejected" });
     });
   });
@@ -740,13 +739,7 @@ describe("CLI orders: custom device orders", () => {
   describe("orders:list", () => {
     it("lists an organisation's orders, by status", async () => {
       const f = await loadFixture(producedFixture);
-      await placeOrder(f.orders, f.account("clinic"), {
-        manufacturerOrgId: f.orgIds.deviceMaker,
-        gtin: KNEE_GTIN,
-        patientRef: PATIENT_REF,
-        requirementsHash: documentHash("hip"),
-        requirementsURI: "",
-      });
+      await placeOrder(f.orders, f.account("clinic"), kneeOrder(f, { requirementsHash: documentHash("hip") }));
       const all = await printed("orders:list", { org: MEDITECH });
       expect(all).to.match(new RegExp(`1\\s+Produced\\s+${KNEE_TEXT}\\s+${HOSPITAL}\\s+${MEDITECH}`));
       expect(all).to.match(new RegExp(`2\\s+Placed\\s+${KNEE_TEXT}\\s+Hillside Rural Clinic`));

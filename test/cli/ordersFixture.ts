@@ -11,17 +11,14 @@ import { documentHash } from "../../scripts/lib/alliance";
 import { patientRef } from "../../scripts/lib/adverse";
 import { DAY, YEAR } from "../../scripts/lib/formation";
 import { formatGtin, gtin } from "../../scripts/lib/gs1";
-import { orderShipmentRef, placeOrder } from "../../scripts/lib/orders";
 import {
-  Category,
-  DeviceClass,
-  approveProduct,
-  commission,
-  lot,
-  productSpec,
-  ship,
-  unit,
-} from "../../scripts/lib/trace";
+  type OrderRequest,
+  customKneeSpec,
+  orderShipmentRef,
+  placeOrder,
+  titaniumPowderSpec,
+} from "../../scripts/lib/orders";
+import { approveProduct, commission, lot, ship } from "../../scripts/lib/trace";
 import { PREFIX_MEDITECH, cliFixture } from "../helpers/cliFixture";
 
 /** MediTech's patient-specific knee (class III device) and the titanium powder it prints it from. */
@@ -37,66 +34,48 @@ export const PATIENT = "MRN-2611-0733";
 export const PATIENT_REF = patientRef(SALT, PATIENT);
 export const COMPLIANCE_WINDOW = 30n * DAY;
 
+/** Order 1's request (City General Hospital to MediTech Implants, the knee for PATIENT), with `changes`. */
+export function kneeOrder(f: { orgIds: { deviceMaker: bigint } }, changes: Partial<OrderRequest> = {}): OrderRequest {
+  return {
+    manufacturerOrgId: f.orgIds.deviceMaker,
+    gtin: KNEE_GTIN,
+    patientRef: PATIENT_REF,
+    requirementsHash: documentHash("prescription: left knee"),
+    requirementsURI: "https://city-general.example/orders/1",
+    ...changes,
+  };
+}
+
 export async function devicesFixture() {
   const f = await loadFixture(cliFixture);
   const regulator = f.regulators[0];
   const meditech = f.account("deviceMaker");
   const orders = DeviceOrderBook__factory.connect(f.address("DeviceOrderBook"), f.governor);
-  await approveProduct(
-    f.catalog,
-    meditech,
-    regulator,
-    productSpec(KNEE_GTIN, PREFIX_MEDITECH, Category.Device, {
-      deviceClass: DeviceClass.III,
-      packSize: 1,
-      minTemperature: 0,
-      maxTemperature: 300,
-      proposedHoldPeriod: 7n * DAY,
-    }),
-    7n * DAY,
-  );
-  await approveProduct(
-    f.catalog,
-    meditech,
-    regulator,
-    productSpec(POWDER_GTIN, PREFIX_MEDITECH, Category.RawMaterial, {
-      unitOfMeasure: unit("KGM"),
-      packSize: 1,
-      proposedHoldPeriod: 2n * DAY,
-    }),
-    2n * DAY,
-  );
+  await approveProduct(f.catalog, meditech, regulator, customKneeSpec(KNEE_GTIN, PREFIX_MEDITECH), 7n * DAY);
+  await approveProduct(f.catalog, meditech, regulator, titaniumPowderSpec(POWDER_GTIN, PREFIX_MEDITECH), 2n * DAY);
   const now = BigInt(await time.latest());
-  const base = { producedAt: now, site: 0n, docURI: "ipfs://batches", inputs: [] };
-  const powderBatch = await commission(f.ledger, meditech, {
-    ...base,
-    gtin: POWDER_GTIN,
-    lot: lot(POWDER_LOT),
-    quantity: 250n,
-    expiresAt: now + 5n * YEAR,
-    docHash: documentHash("powder certificate"),
-  });
-  const kneeBatch = await commission(f.ledger, meditech, {
-    ...base,
-    gtin: KNEE_GTIN,
-    lot: lot(KNEE_LOT),
-    quantity: 2n,
-    expiresAt: now + 10n * YEAR,
-    docHash: documentHash("device history record"),
-  });
+  /** A MediTech batch of `quantity` units of `code`, lot `lotText`, expiring in `years`, with its record `doc`. */
+  const made = (code: bigint, lotText: string, quantity: bigint, years: bigint, doc: string) =>
+    commission(f.ledger, meditech, {
+      gtin: code,
+      lot: lot(lotText),
+      quantity,
+      producedAt: now,
+      expiresAt: now + years * YEAR,
+      site: 0n,
+      docHash: documentHash(doc),
+      docURI: "ipfs://batches",
+      inputs: [],
+    });
+  const powderBatch = await made(POWDER_GTIN, POWDER_LOT, 250n, 5n, "powder certificate");
+  const kneeBatch = await made(KNEE_GTIN, KNEE_LOT, 2n, 10n, "device history record");
   return { ...f, orders, regulator, meditech, hospital: f.account("hospital"), powderBatch, kneeBatch };
 }
 
 /** Order 1, placed by City General Hospital with MediTech Implants. */
 export async function placedFixture() {
   const f = await loadFixture(devicesFixture);
-  const orderId = await placeOrder(f.orders, f.hospital, {
-    manufacturerOrgId: f.orgIds.deviceMaker,
-    gtin: KNEE_GTIN,
-    patientRef: PATIENT_REF,
-    requirementsHash: documentHash("prescription: left knee"),
-    requirementsURI: "https://city-general.example/orders/1",
-  });
+  const orderId = await placeOrder(f.orders, f.hospital, kneeOrder(f));
   return { ...f, orderId };
 }
 
@@ -150,9 +129,8 @@ export async function shippedFixture() {
 /** Order 1's device received by the hospital. */
 export async function receivedFixture() {
   const f = await loadFixture(shippedFixture);
-  const carrier = f.account("carrier");
-  await (await f.ledger.connect(carrier).pickUp(f.shipment)).wait();
-  await (await f.ledger.connect(carrier).deliver(f.shipment)).wait();
+  const carrier = f.ledger.connect(f.account("carrier"));
+  for (const step of [carrier.pickUp, carrier.deliver]) await (await step(f.shipment)).wait();
   await (await f.ledger.connect(f.hospital).receiveShipment(f.shipment, 1n, true)).wait();
   return f;
 }

@@ -15,6 +15,8 @@ import { RECEIVED, SPARE_LOT, dispensedFixture, refused, serialisedFixture, stoc
 const MASKS = `${MASK_TEXT}/${MASK_LOT}`;
 const SPARE = `${MASK_TEXT}/${SPARE_LOT}`;
 const LINK = (serial: string) => `https://id.northwind.example/01/${MASK_TEXT}/10/${MASK_LOT}/21/${serial}`;
+/** A unit named by its Digital Link, as `from` acting with the proof folder `proofs`. */
+const unitArgs = (from: string, serial: string, proofs: string) => ({ from, unit: LINK(serial), proofs });
 const HOSPITAL = "City General Hospital";
 const PHARMACY = "Corner Pharmacy";
 const REGULATOR = "1";
@@ -175,7 +177,7 @@ describe("CLI serials: unit, serials:commit, serials:dispense, serials:report-cl
       await refused(
         "serials:commit",
         { ...base, from: PHARMACY },
-        `${PHARMACY} is not admitted as Supplier or Manufacturer`,
+        `${PHARMACY} is not admitted as Supplier or Manufacturer: it may not act on unit serials`,
       );
       await refused(
         "serials:commit",
@@ -214,11 +216,7 @@ describe("CLI serials: unit, serials:commit, serials:dispense, serials:report-cl
         `proof files of batch ${SPARE} exist already in ${path.join(scratch, "exists", MASK_TEXT, SPARE_LOT)}`,
       );
       await (await f.registry.connect(f.guardian).pause()).wait();
-      await refused(
-        "serials:commit",
-        base,
-        "The alliance is paused: serials are committed again once the guardians or the governor resume it",
-      );
+      await refused("serials:commit", base, "The alliance is paused: nobody may commit serials until it resumes");
     });
 
     it("explains the registry's own refusal in a sentence", async () => {
@@ -234,9 +232,7 @@ describe("CLI serials: unit, serials:commit, serials:dispense, serials:report-cl
     it("dispenses one unit held by the hospital", async () => {
       const f = await loadFixture(serialisedFixture);
       const doc = await json<Record<string, unknown>>("serials:dispense", {
-        from: HOSPITAL,
-        unit: LINK("SN-0004"),
-        proofs: f.proofs,
+        ...unitArgs(HOSPITAL, "SN-0004", f.proofs),
         reference: "ward 7 sale 12",
       });
       expect(doc).to.deep.include({ serial: "SN-0004", index: 3, status: "Dispensed", holding: Number(RECEIVED) - 1 });
@@ -271,7 +267,7 @@ describe("CLI serials: unit, serials:commit, serials:dispense, serials:report-cl
       await refused(
         "serials:dispense",
         { ...base, unit: LINK("SN-0001"), reference: undefined },
-        /^--reference is required/,
+        /^--reference \(a file, a text or a 0x hash\) is required$/,
       );
       await refused(
         "serials:dispense",
@@ -281,7 +277,7 @@ describe("CLI serials: unit, serials:commit, serials:dispense, serials:report-cl
       await refused(
         "serials:dispense",
         { ...base, unit: LINK("SN-0001"), from: "Swift Cold Chain" },
-        "Swift Cold Chain is not admitted as Hospital or Retailer",
+        "Swift Cold Chain is not admitted as Hospital or Retailer: it may not act on unit serials",
       );
       await (await f.ledger.connect(f.regulators[0]).recall(f.maskBatch, 1, documentHash("recall"))).wait();
       await refused(
@@ -307,9 +303,7 @@ describe("CLI serials: unit, serials:commit, serials:dispense, serials:report-cl
     it("lets a pharmacist report a code seen twice, and a regulator report and block", async () => {
       const f = await loadFixture(dispensedFixture);
       const doc = await json<Record<string, unknown>>("serials:report-clone", {
-        from: PHARMACY,
-        unit: LINK("SN-0002"),
-        proofs: f.proofs,
+        ...unitArgs(PHARMACY, "SN-0002", f.proofs),
         place: "9520000000035",
         evidence: "photos of both packs",
       });
@@ -323,9 +317,7 @@ describe("CLI serials: unit, serials:commit, serials:dispense, serials:report-cl
       });
       expect(doc.place).to.equal("0x" + BigInt("9520000000035").toString(16).padStart(64, "0"));
       const out = await printed("serials:report-clone", {
-        from: REGULATOR,
-        unit: LINK("SN-0002"),
-        proofs: f.proofs,
+        ...unitArgs(REGULATOR, "SN-0002", f.proofs),
         place: "market stall, Harbour Road",
         evidence: "inspection photos",
         block: true,

@@ -107,13 +107,8 @@ export async function exportsFixture() {
   ).wait();
 
   // Gowns made from masks, then inspected.
-  await approveProduct(
-    catalog,
-    maker,
-    regulator,
-    productSpec(GOWN_GTIN, PREFIX_NORTHWIND, Category.ProtectiveEquipment),
-    14n * DAY,
-  );
+  const gownSpec = productSpec(GOWN_GTIN, PREFIX_NORTHWIND, Category.ProtectiveEquipment);
+  await approveProduct(catalog, maker, regulator, gownSpec, 14n * DAY);
   const later = BigInt(await time.latest());
   const gownBatch = await commission(ledger, maker, {
     gtin: GOWN_GTIN,
