@@ -139,9 +139,8 @@ readTask("readings:gateway", "Submits a JSON-lines file of signed field readings
         try {
           receipt = await (await readings.submit(submission.shipments, submission.readings)).wait();
         } catch (error) {
-          const data = (error as { data?: string }).data;
-          const parsed = data ? readings.interface.parseError(data) : null;
-          const why = parsed ? `${parsed.name}(${parsed.args.join(", ")})` : (error as Error).message;
+          if (client.orgName(1n) === undefined) await client.organisations().catch(() => undefined);
+          const why = client.explain(error);
           throw new InputError(
             `the submission of lines ${lines[chunk[0]].line}–${lines[chunk[chunk.length - 1]].line} was refused: ${why}`,
           );

@@ -37,10 +37,12 @@ import {
 } from "../../typechain-types";
 import { AccountKind, OrganisationStatus, REGULATOR_ROLE, roleNames } from "../lib/alliance";
 import { directoryAddress, resolveSystem, type System } from "../lib/deployment";
+import { queryInPages } from "../lib/logs";
 import { batchIdOf, shipmentOf } from "../lib/trace";
 import {
   type Asset,
   formatMoney,
+  orList,
   parseAddress,
   parseBytes32,
   parseDigitalLink,
@@ -164,7 +166,10 @@ export class MedAllianceClient {
     if (this._orgs !== undefined && !refresh) return this._orgs;
     const registry = this.system.registry;
     const names = new Map<bigint, string>();
-    for (const event of await registry.queryFilter(registry.filters.OrganisationRegistered(), this.system.fromBlock)) {
+    const registered = await queryInPages(this.provider, { fromBlock: this.system.fromBlock }, (from, to) =>
+      registry.queryFilter(registry.filters.OrganisationRegistered(), from, to),
+    );
+    for (const event of registered) {
       names.set(event.args.orgId, event.args.name);
     }
     const orgs = new Map<bigint, Organisation>();
@@ -290,7 +295,7 @@ export class MedAllianceClient {
     if (org.status !== OrganisationStatus.Active) {
       throw new InputError(`${org.name} is ${org.statusName.toLowerCase()}: it may not act ${where}`);
     }
-    throw new InputError(`${org.name} is not admitted as ${roleNames(mask).join(" or ")}: it may not act ${where}`);
+    throw new InputError(`${org.name} is not admitted as ${orList(roleNames(mask))}: it may not act ${where}`);
   }
 
   /** The signer's address when it is a regulator; otherwise "only regulators <what>". */

@@ -274,3 +274,8 @@ export interface Asset {
 export function formatMoney(value: bigint, asset: Asset): string {
   return `${formatAmount(value, asset.decimals)} ${asset.symbol}`;
 }
+
+/** Names as a sentence lists them: "A", "A or B", "A, B or C". */
+export function orList(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+}

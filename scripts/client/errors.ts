@@ -7,7 +7,7 @@
 import { ethers } from "ethers";
 import { roleNames } from "../lib/alliance";
 import { formatGtin } from "../lib/gs1";
-import { formatTime, shortId } from "./codes";
+import { formatTime, orList, shortId } from "./codes";
 import catalogueJson from "./error-catalogue.json";
 import type { CatalogueParam, ErrorCatalogue } from "./catalogue";
 
@@ -108,7 +108,7 @@ type Sentence = (v: Record<string, string>, raw: Record<string, unknown>) => str
 const SENTENCES: Record<string, Sentence> = {
   AllianceUnauthorized: (v, raw) =>
     `Account ${v.account} may not do this: it is not an account of an Active organisation admitted as ` +
-    roleNames(raw.roleMask as bigint).join(" or "),
+    orList(roleNames(raw.roleMask as bigint)),
   AllianceUnexpectedOrganisationStatus: (v) =>
     `${capital(v.orgId)} is ${v.status.toLowerCase()}: its standing does not allow this`,
   AllianceUnknownOrganisation: (v) => `There is no ${v.orgId} in the alliance`,

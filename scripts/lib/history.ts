@@ -7,6 +7,7 @@
 import { ethers, type LogDescription } from "ethers";
 import type { BatchLedger } from "../../typechain-types";
 import { RecordKind, ShipmentStatus } from "./trace";
+import { type LogRange, queryInPages } from "./logs";
 
 /** One record of a hash-chained history as its contract emitted it, with where it was found. */
 export interface ChainEntry<Kind extends number = number> {
@@ -24,11 +25,7 @@ export interface ChainEntry<Kind extends number = number> {
 export type HistoryEntry = ChainEntry<RecordKind>;
 
 /** Where to look for a history's logs: a block range read in pages of at most `pageSize` blocks. */
-export interface LogRange {
-  fromBlock?: number;
-  toBlock?: number;
-  pageSize?: number;
-}
+export type { LogRange };
 
 /** A history log as ethers decodes it: the record's fields in `args`. */
 interface RecordLog {
@@ -73,26 +70,17 @@ export async function fetchChain<Kind extends number>(
   options: LogRange = {},
 ): Promise<ChainEntry<Kind>[]> {
   if (!provider) throw new Error("the contract has no provider to read logs with");
-  const pageSize = options.pageSize ?? 10_000;
-  if (pageSize < 1) throw new Error(`pageSize must be at least 1, got ${pageSize}`);
-  const last = options.toBlock ?? (await provider.getBlockNumber());
-  const entries: ChainEntry<Kind>[] = [];
-  for (let from = options.fromBlock ?? 0; from <= last; from += pageSize) {
-    const to = Math.min(last, from + pageSize - 1);
-    for (const log of await query(from, to)) {
-      entries.push({
-        prevHead: log.args.prevHead,
-        kind: Number(log.args.kind) as Kind,
-        actor: log.args.actor,
-        timestamp: log.args.timestamp,
-        dataHash: log.args.dataHash,
-        blockNumber: log.blockNumber,
-        transactionHash: log.transactionHash,
-        logIndex: log.index,
-      });
-    }
-  }
-  return entries;
+  const logs = await queryInPages(provider, options, query);
+  return logs.map((log) => ({
+    prevHead: log.args.prevHead,
+    kind: Number(log.args.kind) as Kind,
+    actor: log.args.actor,
+    timestamp: log.args.timestamp,
+    dataHash: log.args.dataHash,
+    blockNumber: log.blockNumber,
+    transactionHash: log.transactionHash,
+    logIndex: log.index,
+  }));
 }
 
 /** Reads a batch's `Recorded` logs in block ranges of at most `pageSize` blocks, in chain order. */

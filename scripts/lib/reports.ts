@@ -11,6 +11,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ethers, type LogDescription } from "ethers";
+import { queryInPages } from "./logs";
 import type {
   AdverseEventRegistry,
   BatchLedger,
@@ -235,11 +236,7 @@ export interface PagedRange {
 
 /** Runs `query` over `range` in pages of at most `pageSize` blocks and concatenates the results in order. */
 export async function paged<T>(range: PagedRange, query: (from: number, to: number) => Promise<T[]>): Promise<T[]> {
-  const all: T[] = [];
-  for (let from = range.fromBlock; from <= range.toBlock; from += range.pageSize) {
-    all.push(...(await query(from, Math.min(range.toBlock, from + range.pageSize - 1))));
-  }
-  return all;
+  return queryInPages(undefined, range, query);
 }
 
 // ------------------------------------------------------------------------------------------------ demand forecast

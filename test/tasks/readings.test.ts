@@ -152,7 +152,7 @@ describe("task readings:gateway", () => {
     await (await f.registry.connect(f.regulatorA).suspendOrganisation(f.carrierOrgId, f.shipmentId)).wait();
     const file = writeFile("suspended.jsonl", [readingLineJson(await signed(f, f.carrierLogger))]);
     await expect(gateway(f, file)).to.be.rejectedWith(
-      /the submission of lines 1–1 was refused: AllianceUnauthorized\(0x[0-9a-fA-F]{40}, 254\)/,
+      /the submission of lines 1–1 was refused: Account 0x[0-9a-fA-F]{40} may not do this: it is not an account of an Active organisation admitted as Supplier, Manufacturer, Logistics, Distributor, Hospital, Retailer or Agency\.$/,
     );
     expect(hre.network.name).to.equal("hardhat");
   });
