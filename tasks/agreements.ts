@@ -9,9 +9,22 @@
  */
 import { type ContractTransactionReceipt, type ContractTransactionResponse, type LogDescription } from "ethers";
 import type { Asset, MedAllianceClient, Organisation } from "../scripts/client/client";
-import { formatDuration, formatTime, parseAmount, parseBytes32 } from "../scripts/client/codes";
-import { parseDocument, parseDuration, parseGtin, parseId } from "../scripts/client/codes";
-import { parseQuantity, parseTime, required, shortId } from "../scripts/client/codes";
+import {
+  formatDuration,
+  formatTime,
+  orList,
+  parseAmount,
+  parseBytes32,
+  parseDocument,
+  parseDuration,
+  parseGtin,
+  parseId,
+  parseQuantity,
+  parseTime,
+  required,
+  shortId,
+  wholeUnits,
+} from "../scripts/client/codes";
 import { enumName } from "../scripts/client/errors";
 import { InputError } from "../scripts/client/failures";
 import { printJson, printTable } from "../scripts/client/output";
@@ -86,6 +99,9 @@ function period(seconds: bigint): string {
 }
 
 const partyName = (party: bigint | number) => enumName("AgreementParty", party);
+
+/** An amount for JSON: whole units of `asset` as a decimal string ("0.015"). */
+const units = (value: bigint, asset: Asset) => wholeUnits(value, asset.decimals);
 
 // ------------------------------------------------------------------ parsing terms as people write them
 
@@ -362,6 +378,7 @@ readTask("agreement", "One supply agreement: parties, terms, deliveries, penalti
       const value = L.valueOf(t);
       const lateCap = L.lateCap(t);
       const m = (x: bigint) => L.money(x, a.asset);
+      const u = (x: bigint) => units(x, a.asset);
       const deliveries = await Promise.all(
         delivered.map(async (event) => {
           const block = await event.getBlock();
@@ -422,22 +439,22 @@ readTask("agreement", "One supply agreement: parties, terms, deliveries, penalti
         buyer: party(t.buyerOrgId, a.buyer, v.buyer),
         supplier: party(t.supplierOrgId, a.supplier, signer(v.supplierSigned, v.supplier), {
           signed: v.supplierSigned,
-          collateral: t.supplierCollateral,
+          collateral: u(t.supplierCollateral),
         }),
         carrier: party(t.carrierOrgId, a.carrier, signer(v.carrierSigned, v.carrier), {
           signed: v.carrierSigned,
-          collateral: t.carrierCollateral,
+          collateral: u(t.carrierCollateral),
         }),
         gtin: formatGtin(t.gtin),
         specHash: t.specHash,
         quantity: t.quantity,
         asset: a.asset,
-        unitPrice: t.unitPrice,
-        value,
-        carrierFee: t.carrierFee,
+        unitPrice: u(t.unitPrice),
+        value: u(value),
+        carrierFee: u(t.carrierFee),
         handOverDeadline: t.handOverDeadline,
         transitAllowance: t.transitAllowance,
-        latePenalty: { bps: t.penaltyBps, periodSeconds: t.penaltyPeriod, capBps: t.penaltyCapBps, cap: lateCap },
+        latePenalty: { bps: t.penaltyBps, periodSeconds: t.penaltyPeriod, capBps: t.penaltyCapBps, cap: u(lateCap) },
         defectBps: t.defectBps,
         terminationDelay: t.terminationDelay,
         minShelfLife: t.minShelfLife,
@@ -458,7 +475,7 @@ readTask("agreement", "One supply agreement: parties, terms, deliveries, penalti
         returns: returns.map((e) => ({
           shipmentId: e.args.shipmentId,
           quantity: e.args.quantity,
-          refund: e.args.refund,
+          refund: u(e.args.refund),
         })),
         forceMajeureClaims: fm.map((e) => {
           const ruled = fmRuled.find((r) => r.args.party === e.args.party);
@@ -468,18 +485,28 @@ readTask("agreement", "One supply agreement: parties, terms, deliveries, penalti
             ruling: ruled === undefined ? null : ruled.args.accepted ? "Accepted" : "Rejected",
           };
         }),
-        deliveries,
+        deliveries: deliveries.map((d) => ({
+          ...d,
+          supplierPenalty: u(d.supplierPenalty),
+          carrierPenalty: u(d.carrierPenalty),
+        })),
         penalties: {
-          supplierLate: v.supplierLatePenalty,
-          carrierLate: v.carrierLatePenalty,
-          supplierDefect: p.supplierDefect,
-          carrierDefect: p.carrierDefect,
+          supplierLate: u(v.supplierLatePenalty),
+          carrierLate: u(v.carrierLatePenalty),
+          supplierDefect: u(p.supplierDefect),
+          carrierDefect: u(p.carrierDefect),
           supplierExcused: v.supplierExcused,
           carrierExcused: v.carrierExcused,
-          supplierTotal: supplierPenalty,
-          carrierTotal: carrierPenalty,
+          supplierTotal: u(supplierPenalty),
+          carrierTotal: u(carrierPenalty),
         },
-        shares: { ...shares, final, undeliveredHeld },
+        shares: {
+          buyer: u(shares.buyer),
+          supplier: u(shares.supplier),
+          carrier: u(shares.carrier),
+          final,
+          undeliveredHeld: u(undeliveredHeld),
+        },
         signatures: signed.map((e) => ({ party: partyName(e.args.party), account: e.args.account })),
       };
       if (args.json) return printJson(json);
@@ -615,8 +642,8 @@ readTask("agreements:list", "An organisation's supply agreements, by status")
             gtin: formatGtin(r.terms.gtin),
             quantity: r.terms.quantity,
             delivered: r.view.delivered,
-            value: L.valueOf(r.terms),
-            asset: r.asset.address,
+            value: units(L.valueOf(r.terms), r.asset),
+            asset: r.asset,
             handOverDeadline: r.terms.handOverDeadline,
           })),
         });
@@ -686,9 +713,7 @@ memberTask("agreements:propose", "The buyer (HOSPITAL or AGENCY) proposes a supp
           throw new InputError(`${org.name} is ${org.statusName.toLowerCase()}: it cannot be the ${word}`);
         }
         if (!admittedAs(org, mask)) {
-          throw new InputError(
-            `${org.name} is not admitted as ${roleNames(mask).join(" or ")}: it cannot be the ${word}`,
-          );
+          throw new InputError(`${org.name} is not admitted as ${orList(roleNames(mask))}: it cannot be the ${word}`);
         }
       }
       const gtin = parseGtin(args.gtin, "--gtin");
@@ -772,10 +797,17 @@ memberTask("agreements:propose", "The buyer (HOSPITAL or AGENCY) proposes a supp
         {
           termsHash,
           reference: L.agreementRef(await client.agreements.getAddress(), id),
-          terms,
-          value: L.valueOf(terms),
-          funding: L.fundingOf(terms),
-          minimumCollateral: minimum,
+          asset,
+          terms: {
+            ...terms,
+            unitPrice: units(terms.unitPrice, asset),
+            carrierFee: units(terms.carrierFee, asset),
+            supplierCollateral: units(terms.supplierCollateral, asset),
+            carrierCollateral: units(terms.carrierCollateral, asset),
+          },
+          value: units(L.valueOf(terms), asset),
+          funding: units(L.fundingOf(terms), asset),
+          minimumCollateral: units(minimum, asset),
         },
         [
           `${buyer.name} proposed agreement ${id}: ${n(quantity)} units of ${formatGtin(gtin)} from ` +
@@ -836,7 +868,8 @@ onAgreement(
         orgId: me.org.id,
         account: await client.sender.getAddress(),
         termsHash,
-        collateral,
+        asset: a.asset,
+        collateral: units(collateral, a.asset),
       },
       [
         `${me.org.name} signed agreement ${a.id} as ${me.word} and posted ${L.money(collateral, a.asset)} of collateral.`,
@@ -859,11 +892,17 @@ onAgreement(
     const receipt = await client.send(`retract the signature on agreement ${a.id}`, () =>
       client.agreements.retract(a.id, a.terms),
     );
-    report(args, receipt, a.id, { party: partyName(party), account, credited: collateral }, [
-      `${org.name} retracted its signature on agreement ${a.id}; ${L.money(collateral, a.asset)} of collateral ` +
-        `is credited to ${account}.`,
-      VAULT,
-    ]);
+    report(
+      args,
+      receipt,
+      a.id,
+      { party: partyName(party), account, asset: a.asset, credited: units(collateral, a.asset) },
+      [
+        `${org.name} retracted its signature on agreement ${a.id}; ${L.money(collateral, a.asset)} of collateral ` +
+          `is credited to ${account}.`,
+        VAULT,
+      ],
+    );
   },
 );
 
@@ -881,7 +920,7 @@ onAgreement(
       client.agreements.fund(a.id, a.terms, { value }),
     );
     const reference = await client.agreements.agreementRef(a.id);
-    report(args, receipt, a.id, { amount, reference }, [
+    report(args, receipt, a.id, { asset: a.asset, amount: units(amount, a.asset), reference }, [
       `${a.buyer} paid in ${L.money(amount, a.asset)}: agreement ${a.id} is Active.`,
       `${a.supplier} ships to ${a.buyer} with ${a.carrier} by ${formatTime(a.terms.handOverDeadline)}, ` +
         `with ledger:ship --ref ${reference}`,
@@ -913,7 +952,8 @@ onAgreement(
       a.view.supplierSigned ? { account: a.view.supplier, amount: t.supplierCollateral, name: a.supplier } : undefined,
       a.view.carrierSigned ? { account: a.view.carrier, amount: t.carrierCollateral, name: a.carrier } : undefined,
     ].filter((x) => x !== undefined);
-    report(args, receipt, a.id, { credited: credits.map((c) => ({ account: c.account, amount: c.amount })) }, [
+    const credited = credits.map((c) => ({ account: c.account, amount: units(c.amount, a.asset) }));
+    report(args, receipt, a.id, { asset: a.asset, credited }, [
       `${org.name} cancelled agreement ${a.id}.`,
       credits.length === 0
         ? "No collateral was posted."
@@ -1055,11 +1095,12 @@ onAgreement<ShipmentArgs>(
       {
         shipmentId: s.shipmentId,
         quantity: event.args.quantity,
-        supplierPenalty,
-        carrierPenalty,
+        asset: a.asset,
+        supplierPenalty: units(supplierPenalty, a.asset),
+        carrierPenalty: units(carrierPenalty, a.asset),
         delivered: view.delivered,
-        supplierLatePenalty: view.supplierLatePenalty,
-        carrierLatePenalty: view.carrierLatePenalty,
+        supplierLatePenalty: units(view.supplierLatePenalty, a.asset),
+        carrierLatePenalty: units(view.carrierLatePenalty, a.asset),
       },
       [
         `Delivery of ${n(event.args.quantity)} units recorded under agreement ${a.id} ` +
@@ -1107,7 +1148,12 @@ onAgreement<ShipmentArgs>(
       args,
       receipt,
       a.id,
-      { shipmentId: s.shipmentId, quantity: event.args.quantity, refund: event.args.refund },
+      {
+        shipmentId: s.shipmentId,
+        quantity: event.args.quantity,
+        asset: a.asset,
+        refund: units(event.args.refund, a.asset),
+      },
       [
         `Return of ${n(event.args.quantity)} units recorded under agreement ${a.id}: ${a.buyer} is credited ` +
           `${L.money(event.args.refund, a.asset)}.`,
@@ -1193,7 +1239,8 @@ onAgreement<RuleArgs>(
         ruling: L.Ruling[ruling],
         quantity,
         reasonHash: reason,
-        defectPenalty: atFault === undefined ? 0n : L.defectPenalty(a.terms, quantity),
+        asset: a.asset,
+        defectPenalty: units(atFault === undefined ? 0n : L.defectPenalty(a.terms, quantity), a.asset),
         returnBy: view.returnBy,
       },
       [
@@ -1325,11 +1372,21 @@ onAgreement(
     }
     const receipt = await client.send(`terminate agreement ${a.id}`, () => client.agreements.terminate(a.id, t));
     const [event] = events(client, receipt, "AgreementTerminated");
-    report(args, receipt, a.id, { undelivered: event.args.undelivered, refund: event.args.refund }, [
-      `Agreement ${a.id} is terminated with ${n(event.args.undelivered)} units undelivered: ${a.buyer} is ` +
-        `credited ${L.money(event.args.refund, a.asset)}.`,
-      `Settle it once the inspection window has passed (agreements:settle --id ${a.id}).`,
-    ]);
+    report(
+      args,
+      receipt,
+      a.id,
+      {
+        undelivered: event.args.undelivered,
+        asset: a.asset,
+        refund: units(event.args.refund, a.asset),
+      },
+      [
+        `Agreement ${a.id} is terminated with ${n(event.args.undelivered)} units undelivered: ${a.buyer} is ` +
+          `credited ${L.money(event.args.refund, a.asset)}.`,
+        `Settle it once the inspection window has passed (agreements:settle --id ${a.id}).`,
+      ],
+    );
   },
 );
 
@@ -1374,11 +1431,12 @@ onAgreement(
       receipt,
       a.id,
       {
-        supplierPenalty: event.args.supplierPenalty,
-        carrierPenalty: event.args.carrierPenalty,
-        buyerCredit: penalties,
-        supplierCredit: event.args.supplierCredit,
-        carrierCredit: event.args.carrierCredit,
+        asset: a.asset,
+        supplierPenalty: units(event.args.supplierPenalty, a.asset),
+        carrierPenalty: units(event.args.carrierPenalty, a.asset),
+        buyerCredit: units(penalties, a.asset),
+        supplierCredit: units(event.args.supplierCredit, a.asset),
+        carrierCredit: units(event.args.carrierCredit, a.asset),
       },
       [
         `Agreement ${a.id} is settled. Credited: ${a.buyer} ${m(penalties)} in penalties, ${a.supplier} ` +

@@ -119,7 +119,7 @@ describe("CLI adverse: adverse:report, adverse:triage, adverse:flag-overdue, adv
       await refused(
         "adverse:report",
         { ...REPORT, from: "Swift Cold Chain" },
-        "Swift Cold Chain is not admitted as Supplier or Manufacturer or Distributor or Hospital or Retailer: it may not act on adverse event reports",
+        "Swift Cold Chain is not admitted as Supplier, Manufacturer, Distributor, Hospital or Retailer: it may not act on adverse event reports",
       );
       await refused(
         "adverse:report",

@@ -28,6 +28,9 @@ const MAKER = MEMBERS.maker.name;
 const CARRIER = MEMBERS.carrier.name;
 const ETH = ethers.ZeroAddress;
 const eth = ethers.parseEther;
+/** An amount of ETH as the JSON documents give it: whole units as a decimal string ("0.015"). */
+const whole = (wei: bigint) => ethers.formatUnits(wei, 18);
+const ETH_ASSET = { address: ETH, symbol: "ETH", decimals: 18 };
 const REGULATOR = "1";
 
 /** Runs a task expecting a refusal whose one line matches `message`. */
@@ -151,6 +154,10 @@ describe("CLI: supply agreements", function () {
 
       const doc = await json<{
         status: string;
+        asset: unknown;
+        unitPrice: string;
+        value: string;
+        carrierFee: string;
         deliveries: { shipmentId: string; quantity: string; supplierPenalty: string; handedOverAt: string }[];
         penalties: { supplierLate: string; supplierTotal: string };
         shares: { buyer: string; supplier: string; carrier: string; final: boolean };
@@ -158,12 +165,17 @@ describe("CLI: supply agreements", function () {
       expect(doc.status).to.equal("Settled");
       expect(doc.deliveries).to.have.length(1);
       expect(doc.deliveries[0].shipmentId).to.equal(shipmentId);
-      expect(doc.deliveries[0].supplierPenalty).to.equal(eth("0.015").toString());
-      expect(doc.penalties.supplierTotal).to.equal(eth("0.015").toString());
+      expect(doc.deliveries[0].quantity).to.equal("1000");
+      expect(doc.deliveries[0].supplierPenalty).to.equal("0.015");
+      expect(doc.penalties.supplierLate).to.equal(whole((await agreements.agreement(id)).supplierLatePenalty));
+      expect(doc.penalties.supplierTotal).to.equal("0.015");
+      expect(doc.asset).to.deep.equal(ETH_ASSET);
+      expect([doc.unitPrice, doc.value, doc.carrierFee]).to.deep.equal(["0.0005", "0.5", "0.05"]);
       expect(doc.shares.final).to.equal(true);
-      expect(doc.shares.buyer).to.equal((await agreements.creditOf(ETH, f.account("hospital").address)).toString());
-      expect(doc.shares.supplier).to.equal((await agreements.creditOf(ETH, f.account("maker").address)).toString());
-      expect(doc.shares.carrier).to.equal((await agreements.creditOf(ETH, f.account("carrier").address)).toString());
+      expect(doc.shares).to.include({ buyer: "0.015", supplier: "0.635", carrier: "0.2" });
+      expect(doc.shares.buyer).to.equal(whole(await agreements.creditOf(ETH, f.account("hospital").address)));
+      expect(doc.shares.supplier).to.equal(whole(await agreements.creditOf(ETH, f.account("maker").address)));
+      expect(doc.shares.carrier).to.equal(whole(await agreements.creditOf(ETH, f.account("carrier").address)));
       expect((await agreements.reputationOf(f.orgIds.maker)).late).to.equal(1n);
     });
   });
@@ -187,10 +199,10 @@ describe("CLI: supply agreements", function () {
       expect(text).to.contain(`Supply agreements of ${CARRIER}:`);
       expect(text).to.match(/ 1 +Active +carrier +City General Hospital +Northwind Masks +Swift Cold Chain/);
       expect(text).to.contain("1,000 of 1,000");
-      const doc = await json<{ orgId: string; agreements: { agreementId: string; status: string; role: string }[] }>(
-        "agreements:list",
-        { org: HOSPITAL, status: "active" },
-      );
+      const doc = await json<{
+        orgId: string;
+        agreements: { agreementId: string; status: string; role: string; value: string; asset: unknown }[];
+      }>("agreements:list", { org: HOSPITAL, status: "active" });
       expect(doc.orgId).to.equal(f.orgIds.hospital.toString());
       expect(doc.agreements).to.deep.equal([
         {
@@ -198,8 +210,11 @@ describe("CLI: supply agreements", function () {
           agreementId: "1",
           status: AgreementStatus[Number((await f.agreements.agreement(1n)).status)],
           role: "buyer",
+          value: whole(f.terms.quantity * f.terms.unitPrice),
+          asset: ETH_ASSET,
         },
       ]);
+      expect(doc.agreements[0].value).to.equal("0.5");
       expect(await printed("agreements:list", { org: MAKER, status: "Settled" })).to.contain(
         `${MAKER} has no Settled supply agreements.`,
       );
@@ -222,7 +237,10 @@ describe("CLI: supply agreements", function () {
         transaction: string;
         agreementId: string;
         termsHash: string;
+        asset: unknown;
         terms: Record<string, string | boolean>;
+        value: string;
+        funding: string;
         minimumCollateral: string;
       }>("agreements:propose", { ...PROPOSE, latePenalty: "0.5% per 12h", defectPenalty: "250bps" });
       expect(doc.transaction).to.match(/^0x[0-9a-f]{64}$/);
@@ -233,10 +251,17 @@ describe("CLI: supply agreements", function () {
         "2000",
         "250",
       ]);
-      expect(t.supplierCollateral).to.equal(eth("0.1125").toString());
-      expect(doc.minimumCollateral).to.equal(eth("0.1125").toString());
+      expect(doc.asset).to.deep.equal(ETH_ASSET);
+      expect([t.unitPrice, t.carrierFee, doc.value, doc.funding]).to.deep.equal(["0.0005", "0.05", "0.5", "0.55"]);
+      expect(t.supplierCollateral).to.equal("0.1125");
+      expect(t.carrierCollateral).to.equal("0.1125");
+      expect(doc.minimumCollateral).to.equal("0.1125");
+      const AMOUNTS = ["unitPrice", "carrierFee", "supplierCollateral", "carrierCollateral"];
       const plain = Object.fromEntries(
-        Object.entries(t).map(([k, v]) => [k, typeof v === "string" && /^\d+$/.test(v) ? BigInt(v) : v]),
+        Object.entries(t).map(([k, v]) => [
+          k,
+          typeof v !== "string" ? v : AMOUNTS.includes(k) ? eth(v) : /^\d+$/.test(v) ? BigInt(v) : v,
+        ]),
       ) as unknown as PlainTerms;
       const view = await agreements.agreement(BigInt(doc.agreementId));
       expect(view.termsHash).to.equal(hashTerms(plain)).and.to.equal(doc.termsHash);
@@ -366,12 +391,17 @@ describe("CLI: supply agreements", function () {
       }
       const short = /Account 0x\w{40} holds 1,000 AUSD; 2,600 AUSD is needed to fund agreement 1/;
       const asset = await token.getAddress();
-      const doc = await json<{ agreementId: string; terms: { supplierCollateral: string; unitPrice: string } }>(
-        "agreements:propose",
-        { ...PROPOSE, asset, unitPrice: "2.5", fee: "100" },
-      );
-      expect(doc.terms.unitPrice).to.equal("2500000");
-      expect(doc.terms.supplierCollateral).to.equal("750000000"); // 20 % + 10 % of 2,500 AUSD
+      const doc = await json<{
+        agreementId: string;
+        asset: unknown;
+        terms: { supplierCollateral: string; unitPrice: string; carrierFee: string };
+        funding: string;
+      }>("agreements:propose", { ...PROPOSE, asset, unitPrice: "2.5", fee: "100" });
+      expect(doc.asset).to.deep.equal({ address: asset, symbol: "AUSD", decimals: 6 });
+      expect(doc.terms.unitPrice).to.equal("2.5");
+      expect(doc.terms.carrierFee).to.equal("100");
+      expect(doc.terms.supplierCollateral).to.equal("750"); // 20 % + 10 % of 2,500 AUSD
+      expect(doc.funding).to.equal("2600");
       const signed = await printed("agreements:sign", { id: doc.agreementId, from: MAKER });
       expect(signed).to.contain(`${MAKER} signed agreement 1 as supplier and posted 750 AUSD of collateral.`);
       expect(await token.balanceOf(agreements)).to.equal(750_000_000n);
@@ -404,11 +434,13 @@ describe("CLI: supply agreements", function () {
     it("signs for the supplier and the carrier, posting their collateral", async () => {
       const f = await loadFixture(proposedFixture);
       const before = await ethers.provider.getBalance(f.agreements);
-      const doc = await json<{ party: string; collateral: string; account: string; termsHash: string }>(
+      const doc = await json<{ party: string; collateral: string; account: string; termsHash: string; asset: unknown }>(
         "agreements:sign",
         { id: "1", from: CARRIER },
       );
-      expect(doc).to.include({ party: "Carrier", collateral: f.terms.carrierCollateral.toString() });
+      expect(doc).to.include({ party: "Carrier", collateral: "0.1" });
+      expect(doc.collateral).to.equal(whole(f.terms.carrierCollateral));
+      expect(doc.asset).to.deep.equal(ETH_ASSET);
       expect(doc.account).to.equal(f.carrier.address);
       expect(doc.termsHash).to.equal(hashTerms(f.terms));
       expect((await f.agreements.agreement(1n)).carrierSigned).to.equal(true);
@@ -420,7 +452,7 @@ describe("CLI: supply agreements", function () {
       await refused(
         "agreements:sign",
         { id: "1", from: HOSPITAL },
-        /City General Hospital is not admitted as Manufacturer or Logistics or Distributor: it may not act as the supplier or the carrier of agreement 1/,
+        /City General Hospital is not admitted as Manufacturer, Logistics or Distributor: it may not act as the supplier or the carrier of agreement 1/,
       );
       await refused(
         "agreements:sign",
@@ -464,7 +496,8 @@ describe("CLI: supply agreements", function () {
         /Northwind Masks has not signed agreement 1: there is nothing to retract/,
       );
       const doc = await json<{ party: string; credited: string }>("agreements:retract", { id: "1", from: CARRIER });
-      expect(doc).to.include({ party: "Carrier", credited: f.terms.carrierCollateral.toString() });
+      expect(doc).to.include({ party: "Carrier", credited: "0.1" });
+      expect(await f.agreements.creditOf(ETH, f.carrier.address)).to.equal(eth(doc.credited));
     });
 
     it("refuses after funding", async () => {
@@ -481,7 +514,8 @@ describe("CLI: supply agreements", function () {
     it("pays in the price and the fee as the buyer", async () => {
       const f = await loadFixture(signedFixture);
       const doc = await json<{ amount: string; reference: string }>("agreements:fund", { id: "1", from: HOSPITAL });
-      expect(doc.amount).to.equal(fundingOf(f.terms).toString());
+      expect(doc.amount).to.equal("0.55");
+      expect(doc.amount).to.equal(whole(fundingOf(f.terms)));
       expect(doc.reference).to.equal(f.ref);
       expect((await f.agreements.agreement(1n)).status).to.equal(BigInt(AgreementStatus.Active));
       expect(await f.agreements.owed(ETH)).to.equal(
@@ -526,6 +560,9 @@ describe("CLI: supply agreements", function () {
       expect(text).to.contain(`Collateral credited back: ${MAKER} 0.1 ETH, ${CARRIER} 0.1 ETH`);
       expect((await f.agreements.agreement(1n)).status).to.equal(BigInt(AgreementStatus.Cancelled));
       expect(await f.agreements.creditOf(ETH, f.carrier.address)).to.equal(f.terms.carrierCollateral);
+      const shares = (await json<{ shares: Record<string, string> }>("agreement", { id: "1" })).shares;
+      expect(shares).to.include({ buyer: "0", supplier: "0.1", carrier: "0.1" });
+      expect(shares.carrier).to.equal(whole(await f.agreements.creditOf(ETH, f.carrier.address)));
       await refused(
         "agreements:cancel",
         { id: "1", from: HOSPITAL },
@@ -548,7 +585,7 @@ describe("CLI: supply agreements", function () {
       await refused(
         "agreements:cancel",
         { id: "1", from: "Corner Pharmacy" },
-        /Corner Pharmacy is not admitted as Manufacturer or Logistics or Distributor or Hospital or Agency/,
+        /Corner Pharmacy is not admitted as Manufacturer, Logistics, Distributor, Hospital or Agency/,
       );
       await time.increaseTo(f.deadline + 1n);
       const doc = await json<{ agreementId: string; credited: unknown[] }>("agreements:cancel", {
@@ -618,7 +655,7 @@ describe("CLI: supply agreements", function () {
       expect(doc).to.include({
         shipmentId: f.shipmentId,
         quantity: "1000",
-        supplierPenalty: eth("0.015").toString(),
+        supplierPenalty: "0.015",
         delivered: "1000",
       });
       await refused(
@@ -626,7 +663,7 @@ describe("CLI: supply agreements", function () {
         { id: "1", shipment: f.shipmentId },
         /Shipment 0x\w{4}…\w{4} was already recorded/,
       );
-      expect((await f.agreements.agreement(1n)).supplierLatePenalty).to.equal(eth("0.015"));
+      expect((await f.agreements.agreement(1n)).supplierLatePenalty).to.equal(eth(doc.supplierPenalty));
     });
 
     it("waits for the receipt or the end of the receipt window, and refuses what does not fit", async () => {
@@ -789,6 +826,13 @@ describe("CLI: supply agreements", function () {
       expect(shown).to.contain("Claims ruled: 100 units: Northwind Masks at fault.");
       expect(shown).to.match(/0 rejected and returned, 100 awaiting return \(by .* UTC\)/);
       expect(shown).to.contain(`Penalties: ${MAKER} 0.02 ETH (late 0.015 ETH, defects 0.005 ETH)`);
+      const doc = await json<{ penalties: Record<string, string | boolean>; latePenalty: { cap: string } }>(
+        "agreement",
+        { id: "1" },
+      );
+      expect(doc.penalties).to.include({ supplierLate: "0.015", supplierDefect: "0.005", supplierTotal: "0.02" });
+      expect(doc.penalties.supplierLate).to.equal(whole(view.supplierLatePenalty));
+      expect(doc.latePenalty.cap).to.equal("0.05");
       await refused(
         "agreements:rule",
         { id: "1", ruling: "rejected", reason: "x", from: REGULATOR },
@@ -864,6 +908,11 @@ describe("CLI: supply agreements", function () {
         "Return of 100 units recorded under agreement 1: City General Hospital is credited 0.05 ETH.",
       );
       expect(await f.agreements.creditOf(ETH, f.hospital.address)).to.equal(100n * UNIT_PRICE);
+      const { returns } = await json<{ returns: { quantity: string; refund: string }[] }>("agreement", { id: "1" });
+      expect(returns).to.deep.equal([
+        { shipmentId: back.shipmentId, quantity: "100", refund: whole(100n * UNIT_PRICE) },
+      ]);
+      expect(returns[0].refund).to.equal("0.05");
       await refused(
         "agreements:record-return",
         { id: "1", shipment: back.shipmentId },
@@ -899,7 +948,7 @@ describe("CLI: supply agreements", function () {
       await refused(
         "agreements:force-majeure",
         { id: "1", evidence: "x", from: HOSPITAL },
-        /City General Hospital is not admitted as Manufacturer or Logistics or Distributor: it may not act as the supplier or the carrier of agreement 1/,
+        /City General Hospital is not admitted as Manufacturer, Logistics or Distributor: it may not act as the supplier or the carrier of agreement 1/,
       );
       const doc = await json<{ party: string; accepted: boolean }>("agreements:rule-force-majeure", {
         id: "1",
@@ -999,7 +1048,8 @@ describe("CLI: supply agreements", function () {
       const f = await loadFixture(activeFixture);
       await time.increaseTo(f.deadline + 16n * DAY + 1n);
       const doc = await json<{ undelivered: string; refund: string }>("agreements:terminate", { id: "1" });
-      expect(doc).to.include({ undelivered: "1000", refund: fundingOf(f.terms).toString() });
+      expect(doc).to.include({ undelivered: "1000", refund: "0.55" });
+      expect(await f.agreements.creditOf(ETH, f.hospital.address)).to.equal(eth(doc.refund));
       await loadFixture(deliveredFixture);
       await refused(
         "agreements:terminate",
@@ -1016,13 +1066,17 @@ describe("CLI: supply agreements", function () {
       await time.increase(8n * DAY);
       const doc = await json<Record<string, string>>("agreements:settle", { id: "1", from: "Corner Pharmacy" });
       expect(doc).to.include({
-        supplierPenalty: eth("0.015").toString(),
+        supplierPenalty: "0.015",
         carrierPenalty: "0",
-        buyerCredit: eth("0.015").toString(),
-        supplierCredit: (eth("0.5") + f.terms.supplierCollateral - eth("0.015")).toString(),
-        carrierCredit: (FEE + f.terms.carrierCollateral).toString(),
+        buyerCredit: "0.015",
+        supplierCredit: "0.585",
+        carrierCredit: "0.15",
       });
-      expect(await f.agreements.creditOf(ETH, f.maker.address)).to.equal(BigInt(doc.supplierCredit));
+      expect(doc.supplierCredit).to.equal(whole(eth("0.5") + f.terms.supplierCollateral - eth("0.015")));
+      expect(doc.carrierCredit).to.equal(whole(FEE + f.terms.carrierCollateral));
+      expect(await f.agreements.creditOf(ETH, f.maker.address)).to.equal(eth(doc.supplierCredit));
+      expect(await f.agreements.creditOf(ETH, f.carrier.address)).to.equal(eth(doc.carrierCredit));
+      expect(await f.agreements.creditOf(ETH, f.hospital.address)).to.equal(eth(doc.buyerCredit));
       await refused(
         "agreements:settle",
         { id: "1" },

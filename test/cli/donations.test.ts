@@ -562,7 +562,7 @@ describe("CLI: donations", function () {
       await refused(
         "donations:offer",
         { from: PHARMACY, need: "1", quantity: "10", price: "0.0001" },
-        "Corner Pharmacy is not admitted as Supplier or Manufacturer or Distributor: it may not act in the donation escrow",
+        "Corner Pharmacy is not admitted as Supplier, Manufacturer or Distributor: it may not act in the donation escrow",
       );
       await refused(
         "donations:offer",
