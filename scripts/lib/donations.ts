@@ -11,6 +11,7 @@ import {
 } from "../../typechain-types";
 import type { IDonationEscrow } from "../../typechain-types/contracts/money/DonationEscrow";
 import { DAY } from "./formation";
+import { type LogRange, queryInPages } from "./logs";
 import { Category } from "./trace";
 
 /** Mirrors `IDonationEscrow.NeedStatus`. */
@@ -182,24 +183,32 @@ export interface TracedGift {
  * Where each unit of `donor`'s money went, from the logs: donor → need → offer → shipment → batch → receipt.
  * For every need the donor gave to, each release on that need is attributed pro rata (the donor's share of what the
  * need raised), with the supplier, the batch and the hospital's receipt; refunds and redirections say what came back.
- * Pool gifts are traced by need through `poolShareOf` (the pool is one donor of each need it funds).
+ * Pool gifts are traced by need through `poolShareOf` (the pool is one donor of each need it funds). `range` is where
+ * to read logs (or just the first block), page by page.
  */
 export async function traceGift(
   escrow: DonationEscrow,
   ledger: BatchLedger,
   donor: string,
-  fromBlock = 0,
+  range: LogRange | number = 0,
 ): Promise<TracedGift[]> {
+  // Logs are read in pages, so nodes that bound eth_getLogs answer too; a number is the first block.
+  const pages: LogRange = typeof range === "number" ? { fromBlock: range } : range;
+  const logs = <T>(query: (from: number, to: number) => Promise<T[]>) =>
+    queryInPages(escrow.runner?.provider, pages, query);
   const given = new Map<bigint, bigint>();
-  for (const e of await escrow.queryFilter(escrow.filters.Donated(undefined, donor), fromBlock)) {
+  for (const e of await logs((a, b) => escrow.queryFilter(escrow.filters.Donated(undefined, donor), a, b))) {
     given.set(e.args.needId, (given.get(e.args.needId) ?? 0n) + e.args.accepted);
   }
   const refunded = new Map<bigint, bigint>();
-  for (const e of await escrow.queryFilter(escrow.filters.Refunded(undefined, donor), fromBlock)) {
+  for (const e of await logs((a, b) => escrow.queryFilter(escrow.filters.Refunded(undefined, donor), a, b))) {
     refunded.set(e.args.needId, (refunded.get(e.args.needId) ?? 0n) + e.args.amount);
   }
   const redirected = new Map<bigint, bigint>();
-  for (const e of await escrow.queryFilter(escrow.filters.Redirected(undefined, undefined, donor), fromBlock)) {
+  const redirections = await logs((a, b) =>
+    escrow.queryFilter(escrow.filters.Redirected(undefined, undefined, donor), a, b),
+  );
+  for (const e of redirections) {
     redirected.set(e.args.fromNeedId, (redirected.get(e.args.fromNeedId) ?? 0n) + e.args.amount);
   }
   const gifts: TracedGift[] = [];
@@ -207,9 +216,9 @@ export async function traceGift(
     if (amountGiven === 0n) continue;
     const n = await escrow.need(needId);
     const releases: TracedRelease[] = [];
-    for (const e of await escrow.queryFilter(escrow.filters.Released(undefined, needId), fromBlock)) {
+    for (const e of await logs((a, b) => escrow.queryFilter(escrow.filters.Released(undefined, needId), a, b))) {
       const o = await escrow.offer(e.args.offerId);
-      const shipped = (await ledger.queryFilter(ledger.filters.Shipped(e.args.shipmentId), fromBlock))[0];
+      const [shipped] = await logs((a, b) => ledger.queryFilter(ledger.filters.Shipped(e.args.shipmentId), a, b));
       const batchId = shipped.args.batchId;
       const record = await ledger.shipmentState(e.args.shipmentId);
       releases.push({
